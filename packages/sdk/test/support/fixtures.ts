@@ -1,0 +1,81 @@
+import type { KeyObject } from 'node:crypto';
+import { certificateSerial } from '../../src/crypto/index.js';
+import { generateRsaKeyPair, issueCertificate } from '../../src/pki/index.js';
+
+// Keys and certificates generated per run: a merchant API certificate signed by a local CA, a
+// platform public key (public-key mode) and the two symmetric keys.
+
+export interface Fixtures {
+  mchid: string;
+  appid: string;
+  merchantKey: KeyObject;
+  merchantKeyPem: string;
+  merchantPublicKey: KeyObject;
+  merchantCertPem: string;
+  merchantSerial: string;
+  platformKey: KeyObject;
+  platformPublicKey: KeyObject;
+  platformPublicKeyPem: string;
+  platformSerial: string;
+  apiV3Key: string;
+  apiV2Key: string;
+  caPem: string;
+  serverKeyPem: string;
+  serverCertPem: string;
+}
+
+let cached: Promise<Fixtures> | undefined;
+
+export function fixtures(): Promise<Fixtures> {
+  cached ??= make();
+  return cached;
+}
+
+async function make(): Promise<Fixtures> {
+  const [ca, merchant, platform, server] = await Promise.all([
+    generateRsaKeyPair(),
+    generateRsaKeyPair(),
+    generateRsaKeyPair(),
+    generateRsaKeyPair(),
+  ]);
+  const caCert = issueCertificate({
+    subject: { CN: 'Test Root CA' },
+    publicKey: ca.publicKey,
+    signingKey: ca.privateKey,
+    isCA: true,
+  });
+  const merchantCert = issueCertificate({
+    subject: { CN: '1900000109', O: '测试商户', C: 'CN' },
+    publicKey: merchant.publicKey,
+    signingKey: ca.privateKey,
+    issuer: caCert.x509,
+    extKeyUsage: ['clientAuth'],
+  });
+  const serverCert = issueCertificate({
+    subject: { CN: 'localhost' },
+    publicKey: server.publicKey,
+    signingKey: ca.privateKey,
+    issuer: caCert.x509,
+    dns: ['localhost'],
+    ips: ['127.0.0.1'],
+    extKeyUsage: ['serverAuth'],
+  });
+  return {
+    mchid: '1900000109',
+    appid: 'wx1234567889999',
+    merchantKey: merchant.privateKey,
+    merchantKeyPem: merchant.privateKeyPem,
+    merchantPublicKey: merchant.publicKey,
+    merchantCertPem: merchantCert.pem,
+    merchantSerial: certificateSerial(merchantCert.pem),
+    platformKey: platform.privateKey,
+    platformPublicKey: platform.publicKey,
+    platformPublicKeyPem: platform.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    platformSerial: 'PUB_KEY_ID_0119000001092025112200000000000001',
+    apiV3Key: 'a3f0c2d19b7e4c56a8d1e2f3b4c5d6e7',
+    apiV2Key: '0123456789abcdefghijABCDEFGHIJ01',
+    caPem: caCert.pem,
+    serverKeyPem: server.privateKeyPem,
+    serverCertPem: serverCert.pem,
+  };
+}
