@@ -1,0 +1,350 @@
+import Database from 'better-sqlite3';
+import type { InputFormat } from './input-format.js';
+import type { CampaignApi } from './request-key.js';
+
+/**
+ * Where one recipient stands.
+ * - pending: not sent yet, or attempted with no definite answer (a rerun retries it with the same key);
+ * - sent: WeChat Pay answered with a coupon;
+ * - skipped: refused for this person only (abnormal account, per-user limit, openid not of this appid);
+ * - failed: refused for good (a bad parameter in this row);
+ * - deferred: transient failures used up the attempts or the retry budget; a rerun retries it with the same key.
+ */
+export type RecipientState = 'pending' | 'sent' | 'skipped' | 'failed' | 'deferred';
+
+export interface CampaignMeta {
+  campaignId: string;
+  api: CampaignApi;
+  stockId: string;
+  mchid: string;
+  createdAt: string;
+}
+
+export interface IngestState {
+  source: string | null;
+  size: number | null;
+  mtimeMs: number | null;
+  format: InputFormat | null;
+  bytes: number;
+  lines: number;
+  rows: number;
+  duplicates: number;
+  done: boolean;
+}
+
+export interface RunState {
+  state: 'new' | 'running' | 'completed' | 'stopped' | 'incomplete' | 'interrupted';
+  stopCode: string | null;
+  stopReason: string | null;
+  runnerPid: number | null;
+  runs: number;
+  updatedAt: string | null;
+}
+
+export interface RecipientRow {
+  seq: number;
+  openid: string;
+  requestNo: string;
+  fields: Record<string, string>;
+  state: RecipientState;
+  attempts: number;
+  coupon: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** The last attempt ended without a definite answer (timeout, network, 5xx): it may have been issued. */
+  uncertain: boolean;
+}
+
+export interface NewRecipient {
+  openid: string;
+  requestNo: string;
+  fields: Record<string, string>;
+  state?: RecipientState;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface StateCount {
+  state: RecipientState;
+  count: number;
+  attempted: number;
+  uncertain: number;
+}
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS campaign (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  campaign_id TEXT NOT NULL,
+  api TEXT NOT NULL,
+  stock_id TEXT NOT NULL,
+  mchid TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  input_source TEXT,
+  input_size INTEGER,
+  input_mtime_ms REAL,
+  input_format TEXT,
+  ingested_bytes INTEGER NOT NULL DEFAULT 0,
+  ingested_lines INTEGER NOT NULL DEFAULT 0,
+  ingested_rows INTEGER NOT NULL DEFAULT 0,
+  duplicates INTEGER NOT NULL DEFAULT 0,
+  ingest_done INTEGER NOT NULL DEFAULT 0,
+  run_state TEXT NOT NULL DEFAULT 'new',
+  stop_code TEXT,
+  stop_reason TEXT,
+  runner_pid INTEGER,
+  runs INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT
+);
+CREATE TABLE IF NOT EXISTS recipients (
+  seq INTEGER PRIMARY KEY,
+  openid TEXT NOT NULL UNIQUE,
+  request_no TEXT NOT NULL,
+  fields TEXT,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  coupon TEXT,
+  error_code TEXT,
+  error_message TEXT,
+  uncertain INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS recipients_todo ON recipients (seq) WHERE state IN ('pending', 'deferred');
+`;
+
+interface RawRecipient {
+  seq: number;
+  openid: string;
+  request_no: string;
+  fields: string | null;
+  state: RecipientState;
+  attempts: number;
+  coupon: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  uncertain: number;
+}
+
+function toRow(r: RawRecipient): RecipientRow {
+  return {
+    seq: r.seq,
+    openid: r.openid,
+    requestNo: r.request_no,
+    fields: r.fields ? (JSON.parse(r.fields) as Record<string, string>) : {},
+    state: r.state,
+    attempts: r.attempts,
+    coupon: r.coupon,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    uncertain: r.uncertain === 1,
+  };
+}
+
+/**
+ * The campaign's durable memory: a SQLite file in WAL mode. Every recipient and its idempotency key are committed
+ * before the first attempt, each attempt is counted before the request leaves, and each answer is committed when
+ * it arrives, so a process killed at any instant leaves a file from which a rerun neither loses nor repeats anyone.
+ * WAL with synchronous=NORMAL survives a killed process (the OS still holds the writes); only a power cut can
+ * lose the last transactions, and those recipients are then simply retried with their same key.
+ */
+export class Journal {
+  readonly db: Database.Database;
+  private readonly insertStmt: Database.Statement;
+  private readonly attemptStmt: Database.Statement;
+  private readonly resultStmt: Database.Statement;
+  private readonly todoStmt: Database.Statement;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.insertStmt = db.prepare(
+      `INSERT INTO recipients (openid, request_no, fields, state, error_code, error_message, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (openid) DO NOTHING`,
+    );
+    this.attemptStmt = db.prepare('UPDATE recipients SET attempts = attempts + 1, updated_at = ? WHERE seq = ?');
+    this.resultStmt = db.prepare(
+      `UPDATE recipients SET state = ?, coupon = ?, error_code = ?, error_message = ?, uncertain = ?, updated_at = ?
+       WHERE seq = ?`,
+    );
+    this.todoStmt = db.prepare(
+      `SELECT * FROM recipients WHERE state IN ('pending', 'deferred') AND seq > ? ORDER BY seq LIMIT ?`,
+    );
+  }
+
+  /** Opens (creating if needed) a journal file. */
+  static open(file: string, options: { readonly?: boolean } = {}): Journal {
+    const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        db.close();
+        throw new Error(`${file} was written by a newer wxcoupon (journal version ${version})`);
+      }
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }
+    return new Journal(db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  meta(): (CampaignMeta & { ingest: IngestState; run: RunState }) | undefined {
+    const r = this.db.prepare('SELECT * FROM campaign WHERE id = 1').get() as Record<string, unknown> | undefined;
+    if (!r) return undefined;
+    return {
+      campaignId: r['campaign_id'] as string,
+      api: r['api'] as CampaignApi,
+      stockId: r['stock_id'] as string,
+      mchid: r['mchid'] as string,
+      createdAt: r['created_at'] as string,
+      ingest: {
+        source: (r['input_source'] as string | null) ?? null,
+        size: (r['input_size'] as number | null) ?? null,
+        mtimeMs: (r['input_mtime_ms'] as number | null) ?? null,
+        format: r['input_format'] ? (JSON.parse(r['input_format'] as string) as InputFormat) : null,
+        bytes: r['ingested_bytes'] as number,
+        lines: r['ingested_lines'] as number,
+        rows: r['ingested_rows'] as number,
+        duplicates: r['duplicates'] as number,
+        done: r['ingest_done'] === 1,
+      },
+      run: {
+        state: r['run_state'] as RunState['state'],
+        stopCode: (r['stop_code'] as string | null) ?? null,
+        stopReason: (r['stop_reason'] as string | null) ?? null,
+        runnerPid: (r['runner_pid'] as number | null) ?? null,
+        runs: r['runs'] as number,
+        updatedAt: (r['updated_at'] as string | null) ?? null,
+      },
+    };
+  }
+
+  create(meta: CampaignMeta): void {
+    this.db
+      .prepare(
+        `INSERT INTO campaign (id, campaign_id, api, stock_id, mchid, created_at, updated_at)
+         VALUES (1, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(meta.campaignId, meta.api, meta.stockId, meta.mchid, meta.createdAt, meta.createdAt);
+  }
+
+  /** Records which input is being read, so a rerun can tell whether a saved byte offset still applies. */
+  beginIngest(source: string, size: number | null, mtimeMs: number | null, restart: boolean): void {
+    this.db
+      .prepare(
+        `UPDATE campaign SET input_source = ?, input_size = ?, input_mtime_ms = ?,
+           ingested_bytes = CASE WHEN ? THEN 0 ELSE ingested_bytes END,
+           ingested_lines = CASE WHEN ? THEN 0 ELSE ingested_lines END,
+           ingested_rows = CASE WHEN ? THEN 0 ELSE ingested_rows END,
+           ingest_done = 0 WHERE id = 1`,
+      )
+      .run(source, size, mtimeMs, restart ? 1 : 0, restart ? 1 : 0, restart ? 1 : 0);
+  }
+
+  setFormat(format: InputFormat): void {
+    this.db.prepare('UPDATE campaign SET input_format = ? WHERE id = 1').run(JSON.stringify(format));
+  }
+
+  /**
+   * Adds a batch of recipients and moves the input checkpoint in the same transaction, so the checkpoint never
+   * runs ahead of (or behind) what the journal holds. Returns how many were new (not already in the journal).
+   */
+  ingest(batch: NewRecipient[], checkpoint: { bytes: number; lines: number; rows: number }): number {
+    const now = Date.now();
+    const run = this.db.transaction(() => {
+      let added = 0;
+      for (const r of batch) {
+        const fields = Object.keys(r.fields).length > 0 ? JSON.stringify(r.fields) : null;
+        const info = this.insertStmt.run(
+          r.openid,
+          r.requestNo,
+          fields,
+          r.state ?? 'pending',
+          r.errorCode ?? null,
+          r.errorMessage ?? null,
+          now,
+        );
+        added += info.changes;
+      }
+      this.db
+        .prepare(
+          `UPDATE campaign SET ingested_bytes = ?, ingested_lines = ?, ingested_rows = ?,
+             duplicates = duplicates + ? WHERE id = 1`,
+        )
+        .run(checkpoint.bytes, checkpoint.lines, checkpoint.rows, batch.length - added);
+      return added;
+    });
+    return run();
+  }
+
+  finishIngest(): void {
+    this.db.prepare('UPDATE campaign SET ingest_done = 1 WHERE id = 1').run();
+  }
+
+  /** Recipients still to send (never sent, or left without a definite answer), in input order after `afterSeq`. */
+  todo(afterSeq: number, limit: number): RecipientRow[] {
+    return (this.todoStmt.all(afterSeq, limit) as RawRecipient[]).map(toRow);
+  }
+
+  /** Counted before the request leaves, so a crash mid-request shows as an attempt with no answer. */
+  recordAttempt(seq: number): void {
+    this.attemptStmt.run(Date.now(), seq);
+  }
+
+  recordResult(
+    seq: number,
+    state: RecipientState,
+    result: { coupon?: string | null; errorCode?: string | null; errorMessage?: string | null; uncertain?: boolean },
+  ): void {
+    this.resultStmt.run(
+      state,
+      result.coupon ?? null,
+      result.errorCode ?? null,
+      result.errorMessage ?? null,
+      result.uncertain ? 1 : 0,
+      Date.now(),
+      seq,
+    );
+  }
+
+  counts(): StateCount[] {
+    return this.db
+      .prepare(
+        `SELECT state, count(*) AS count, sum(attempts > 0) AS attempted, sum(uncertain) AS uncertain
+         FROM recipients GROUP BY state`,
+      )
+      .all() as StateCount[];
+  }
+
+  /** The most frequent error codes among recipients not sent, for the status report. */
+  topErrors(limit: number): { state: RecipientState; code: string; message: string | null; count: number }[] {
+    return this.db
+      .prepare(
+        `SELECT state, error_code AS code, max(error_message) AS message, count(*) AS count FROM recipients
+         WHERE error_code IS NOT NULL AND state != 'sent' GROUP BY state, error_code ORDER BY count DESC LIMIT ?`,
+      )
+      .all(limit) as { state: RecipientState; code: string; message: string | null; count: number }[];
+  }
+
+  /** Every recipient in input order, streamed (the statement iterates; nothing is collected). */
+  *all(): Generator<RecipientRow> {
+    for (const r of this.db.prepare('SELECT * FROM recipients ORDER BY seq').iterate() as Iterable<RawRecipient>) {
+      yield toRow(r);
+    }
+  }
+
+  setRunState(state: RunState['state'], stop?: { code: string; reason: string }): void {
+    this.db
+      .prepare(
+        `UPDATE campaign SET run_state = ?, stop_code = ?, stop_reason = ?, updated_at = ?,
+           runner_pid = CASE WHEN ? = 'running' THEN ? ELSE NULL END,
+           runs = runs + CASE WHEN ? = 'running' THEN 1 ELSE 0 END WHERE id = 1`,
+      )
+      .run(state, stop?.code ?? null, stop?.reason ?? null, new Date().toISOString(), state, process.pid, state);
+  }
+}

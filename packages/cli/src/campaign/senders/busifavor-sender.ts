@@ -1,0 +1,43 @@
+import type { Sender, SendOutcome, SendRequest } from '../sender.js';
+import type { SenderContext } from './client.js';
+import { describeError } from './describe-error.js';
+import { unexpectedAnswer } from './outcomes.js';
+
+interface CodeAnswer {
+  coupon_code?: unknown;
+  send_coupon_result?: { coupon_code?: unknown };
+}
+
+/** Reads the coupon code from either documented answer shape (flat, or wrapped in send_coupon_result: §7 #10). */
+export function couponCodeOf(data: CodeAnswer | undefined): string | undefined {
+  const code = data?.coupon_code ?? data?.send_coupon_result?.coupon_code;
+  return typeof code === 'string' && code !== '' ? code : undefined;
+}
+
+/** 商家券: POST /v3/marketing/busifavor/coupons/send (§4.9). A MERCHANT_API stock needs a coupon_code column. */
+export class BusifavorSender implements Sender {
+  readonly api = 'busifavor' as const;
+  readonly fields = ['coupon_code'] as const;
+  private readonly c: SenderContext;
+
+  constructor(context: SenderContext) {
+    this.c = context;
+  }
+
+  async send(r: SendRequest): Promise<SendOutcome> {
+    const json: Record<string, unknown> = {
+      openid: r.openid,
+      appid: this.c.appid,
+      stock_id: this.c.stockId,
+      out_request_no: r.requestNo,
+    };
+    if (r.fields['coupon_code'] !== undefined) json['coupon_code'] = r.fields['coupon_code'];
+    try {
+      const res = await this.c.client.request<CodeAnswer>('POST', 'v3/marketing/busifavor/coupons/send', { json });
+      const code = couponCodeOf(res.data);
+      return code ? { ok: true, coupon: code } : unexpectedAnswer('coupon_code', res.data);
+    } catch (error) {
+      return { ok: false, failure: describeError(error) };
+    }
+  }
+}

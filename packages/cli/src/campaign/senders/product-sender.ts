@@ -1,0 +1,42 @@
+import type { Sender, SendOutcome, SendRequest } from '../sender.js';
+import { couponCodeOf } from './busifavor-sender.js';
+import type { SenderContext } from './client.js';
+import { describeError } from './describe-error.js';
+import { invalidField, unexpectedAnswer } from './outcomes.js';
+
+/** 商品券: POST /v3/marketing/busifavor/product-coupons/send (§4.10). coupon_type defaults to NORMAL. */
+export class ProductSender implements Sender {
+  readonly api = 'product' as const;
+  readonly fields = ['coupon_code', 'coupon_type', 'member_card_id'] as const;
+  private readonly c: SenderContext;
+
+  constructor(context: SenderContext) {
+    this.c = context;
+  }
+
+  async send(r: SendRequest): Promise<SendOutcome> {
+    const couponType = r.fields['coupon_type'] ?? 'NORMAL';
+    if (couponType !== 'NORMAL' && couponType !== 'MEMBER')
+      return invalidField('coupon_type', couponType, 'NORMAL or MEMBER');
+    const json: Record<string, unknown> = {
+      openid: r.openid,
+      appid: this.c.appid,
+      stock_id: this.c.stockId,
+      out_request_no: r.requestNo,
+      coupon_type: couponType,
+    };
+    if (r.fields['coupon_code'] !== undefined) json['coupon_code'] = r.fields['coupon_code'];
+    if (r.fields['member_card_id'] !== undefined) json['member_card_id'] = r.fields['member_card_id'];
+    try {
+      const res = await this.c.client.request<{ coupon_code?: unknown }>(
+        'POST',
+        'v3/marketing/busifavor/product-coupons/send',
+        { json },
+      );
+      const code = couponCodeOf(res.data);
+      return code ? { ok: true, coupon: code } : unexpectedAnswer('coupon_code', res.data);
+    } catch (error) {
+      return { ok: false, failure: describeError(error) };
+    }
+  }
+}
