@@ -1,1 +1,13 @@
-export {};
+export { type Clock, rfc3339 } from './clock.js';
+export type { PlatformContext, PlatformServices } from './context.js';
+export type { Database } from './db/schema.js';
+export { ApiError, type ErrorDetail } from './errors/api-error.js';
+export { ERROR_CODES, type ErrorCode } from './errors/registry.js';
+export type { FavorService, UseCouponInput } from './features/favor/favor.service.js';
+export type { Feature } from './features/feature.js';
+export type { MerchantService } from './features/merchants/merchants.service.js';
+export type { PlatformEvents } from './hooks.js';
+export type { PlatformOptions } from './options.js';
+export { createPlatform, type ListenOptions, type Platform, PlatformStartError } from './platform.js';
+export { credentialsFile, type DemoCredentials, readCredentials } from './provision/credentials.js';
+export type { RateLimiter, RateLimitRule } from './rate-limit/rate-limiter.js';

@@ -1,0 +1,27 @@
+import type { Clock } from './clock.js';
+import type { Db } from './db/database.js';
+import type { Hooks } from './hooks.js';
+import type { PlatformKeys } from './keys/platform-keys.js';
+import type { RateLimiter, RateLimitRule } from './rate-limit/rate-limiter.js';
+
+/** Everything a feature needs, built once by createPlatform and handed to every feature. */
+export interface PlatformContext {
+  db: Db;
+  engine: 'sqlite' | 'postgres';
+  clock: Clock;
+  keys: PlatformKeys;
+  rateLimiter: RateLimiter;
+  rateLimits: Record<string, RateLimitRule>;
+  hooks: Hooks;
+  dataDir: string;
+  /** Allowed request clock skew in seconds (300 on the real service). */
+  maxSkewSeconds: number;
+  /** Register an unknown openid under the appid of its first request (a sandbox convenience). */
+  autoRegisterUsers: boolean;
+  /** Services that other features call (e.g. `favor.markUsed`). Filled in by features at setup. */
+  services: PlatformServices;
+  log: (line: string) => void;
+}
+
+// biome-ignore lint/suspicious/noEmptyInterface: features add their services by declaration merging
+export interface PlatformServices {}

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+// The one place that knows which database engine is in use. Everything else sees Kysely<Database>
+// and writes SQL that both engines accept.
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseTarget {
+  engine: 'sqlite' | 'postgres';
+  /** Shown in logs and the quick-start, password removed. */
+  display: string;
+  dialect: Dialect;
+}
+
+/**
+ * Chooses the dialect from a URL: `sqlite:<path>` (relative to the data directory) or
+ * `postgres://…` / `postgresql://…`. Without a URL, `<dataDir>/platform.sqlite`.
+ */
+export function databaseTarget(url: string | undefined, dataDir: string): DatabaseTarget {
+  if (!url || url.startsWith('sqlite:')) {
+    const given = url ? url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') : 'platform.sqlite';
+    const file = given === ':memory:' ? given : isAbsolute(given) ? given : resolve(join(dataDir, given));
+    if (file !== ':memory:') mkdirSync(resolve(file, '..'), { recursive: true });
+    const sqlite = new SqliteDatabase(file);
+    // WAL lets readers proceed during a write; synchronous=NORMAL in WAL mode still never loses a
+    // committed transaction to a process crash (only to a power loss), which is the durability we promise.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    return { engine: 'sqlite', display: `sqlite:${file}`, dialect: new SqliteDialect({ database: sqlite }) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    // bigint columns hold money and epoch milliseconds, all far below 2^53: read them as numbers.
+    pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    return {
+      engine: 'postgres',
+      display: url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'),
+      dialect: new PostgresDialect({ pool }),
+    };
+  }
+  throw new Error(`unsupported database URL "${url}": use sqlite:<path> or postgres://user:pass@host:port/db`);
+}
+
+export function openDatabase(target: DatabaseTarget): Db {
+  return new Kysely<Database>({ dialect: target.dialect });
+}
+
+/** True when `err` is a unique or primary-key violation, on either engine. */
+export function isUniqueViolation(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

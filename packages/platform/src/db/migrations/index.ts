@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_core.js';
+import * as m0002 from './0002_favor.js';
+
+// The static, ordered list of migrations. A new feature adds `NNNN_<feature>.ts` here and one line
+// below; names sort in the order they run. Never edit a migration that has shipped: add another.
+export const migrations: Record<string, Migration> = {
+  '0001_core': m0001,
+  '0002_favor': m0002,
+};

@@ -1,0 +1,20 @@
+import { ok } from '../../http/reply.js';
+import type { Feature } from '../feature.js';
+
+/** Platform-wide admin routes: health and reset. */
+export const adminFeature: Feature = {
+  name: 'admin',
+  admin(router, ctx) {
+    router.get('/health', (c) =>
+      ok(c, { status: 'ok', engine: ctx.engine, time: new Date(ctx.clock()).toISOString() }),
+    );
+
+    // Clears everything issued (coupons, per-user and daily counters, and whatever other features
+    // register) in one transaction; merchants, appids, users and stocks stay, budgets start over.
+    router.post('/reset', async (c) => {
+      const at = ctx.clock();
+      await ctx.db.transaction().execute((trx) => ctx.hooks.emit(trx, 'platform.reset', { at }));
+      return ok(c, { reset: true });
+    });
+  },
+};

@@ -1,0 +1,195 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+// Queries for the 代金券 tables. Every budget check is a conditional UPDATE whose row count says
+// whether the issue fits, so concurrent sends (in one process or many) can never over-issue.
+
+export interface FavorStockTable {
+  stock_id: string;
+  creator_mchid: string;
+  out_request_no: string;
+  request_hash: string;
+  stock_name: string;
+  comment: string | null;
+  belong_merchant: string;
+  status: string;
+  stock_type: string;
+  no_cash: number;
+  available_begin_ms: number;
+  available_end_ms: number;
+  max_coupons: number;
+  max_amount: number;
+  max_amount_by_day: number | null;
+  max_coupons_per_user: number;
+  natural_person_limit: number;
+  prevent_api_abuse: number;
+  coupon_amount: number;
+  transaction_minimum: number;
+  distributed_coupons: number;
+  distributed_amount: number;
+  singleitem: number;
+  rules_json: string;
+  create_ms: number;
+  start_ms: number | null;
+  pause_ms: number | null;
+  restart_ms: number | null;
+  stop_ms: number | null;
+}
+
+export interface FavorCouponTable {
+  coupon_id: string;
+  stock_id: string;
+  creator_mchid: string;
+  sender_mchid: string;
+  out_request_no: string;
+  request_hash: string;
+  openid: string;
+  appid: string;
+  coupon_amount: number;
+  transaction_minimum: number;
+  status: string;
+  create_ms: number;
+  available_begin_ms: number;
+  available_end_ms: number;
+  consume_json: string | null;
+}
+
+declare module '../../db/schema.js' {
+  interface Database {
+    favor_stocks: FavorStockTable;
+    favor_stock_senders: { stock_id: string; mchid: string };
+    favor_user_counts: { stock_id: string; user_key: string; received: number };
+    favor_daily_amounts: { stock_id: string; day: string; amount: number };
+    favor_coupons: FavorCouponTable;
+    favor_callbacks: { mchid: string; notify_url: string; enabled: number; update_ms: number };
+  }
+}
+
+type Q = Kysely<Database>;
+export type StockRow = FavorStockTable;
+export type CouponRow = FavorCouponTable;
+
+export function findStock(db: Q, stockId: string) {
+  return db.selectFrom('favor_stocks').selectAll().where('stock_id', '=', stockId).executeTakeFirst();
+}
+
+export function findStockByRequest(db: Q, mchid: string, outRequestNo: string) {
+  return db
+    .selectFrom('favor_stocks')
+    .selectAll()
+    .where('creator_mchid', '=', mchid)
+    .where('out_request_no', '=', outRequestNo)
+    .executeTakeFirst();
+}
+
+export async function insertStock(db: Q, row: StockRow): Promise<void> {
+  await db.insertInto('favor_stocks').values(row).execute();
+}
+
+/** Moves a stock from one status to another; false when it was not in `from`. */
+export async function transitionStock(
+  db: Q,
+  stockId: string,
+  from: readonly string[],
+  set: Partial<Pick<StockRow, 'status' | 'start_ms' | 'pause_ms' | 'restart_ms' | 'stop_ms'>>,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('favor_stocks')
+    .set(set)
+    .where('stock_id', '=', stockId)
+    .where('status', 'in', from)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function canSend(db: Q, stockId: string, mchid: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('favor_stock_senders')
+    .select('mchid')
+    .where('stock_id', '=', stockId)
+    .where('mchid', '=', mchid)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function addSender(db: Q, stockId: string, mchid: string): Promise<void> {
+  await db
+    .insertInto('favor_stock_senders')
+    .values({ stock_id: stockId, mchid })
+    .onConflict((oc) => oc.columns(['stock_id', 'mchid']).doNothing())
+    .execute();
+}
+
+/** Counts one more coupon for a user if under the per-user limit. */
+export async function takeUserSlot(db: Q, stockId: string, userKey: string, limit: number): Promise<boolean> {
+  await db
+    .insertInto('favor_user_counts')
+    .values({ stock_id: stockId, user_key: userKey, received: 0 })
+    .onConflict((oc) => oc.columns(['stock_id', 'user_key']).doNothing())
+    .execute();
+  const r = await db
+    .updateTable('favor_user_counts')
+    .set({ received: sql`received + 1` })
+    .where('stock_id', '=', stockId)
+    .where('user_key', '=', userKey)
+    .where('received', '<', limit)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Counts one more coupon of `amount` against a running stock's totals, if both budgets allow. */
+export async function takeStockBudget(db: Q, stockId: string, amount: number): Promise<boolean> {
+  const r = await db
+    .updateTable('favor_stocks')
+    .set({ distributed_coupons: sql`distributed_coupons + 1`, distributed_amount: sql`distributed_amount + ${amount}` })
+    .where('stock_id', '=', stockId)
+    .where('status', '=', 'running')
+    .whereRef('distributed_coupons', '<', 'max_coupons')
+    .where(sql<boolean>`distributed_amount + ${amount} <= max_amount`)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function takeDailyBudget(
+  db: Q,
+  stockId: string,
+  day: string,
+  amount: number,
+  limit: number,
+): Promise<boolean> {
+  await db
+    .insertInto('favor_daily_amounts')
+    .values({ stock_id: stockId, day, amount: 0 })
+    .onConflict((oc) => oc.columns(['stock_id', 'day']).doNothing())
+    .execute();
+  const r = await db
+    .updateTable('favor_daily_amounts')
+    .set({ amount: sql`amount + ${amount}` })
+    .where('stock_id', '=', stockId)
+    .where('day', '=', day)
+    .where(sql<boolean>`amount + ${amount} <= ${limit}`)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function insertCoupon(db: Q, row: CouponRow): Promise<void> {
+  await db.insertInto('favor_coupons').values(row).execute();
+}
+
+export function findCouponByRequest(db: Q, senderMchid: string, outRequestNo: string) {
+  return db
+    .selectFrom('favor_coupons')
+    .select(['coupon_id', 'request_hash'])
+    .where('sender_mchid', '=', senderMchid)
+    .where('out_request_no', '=', outRequestNo)
+    .executeTakeFirst();
+}
+
+export function findCoupon(db: Q, couponId: string) {
+  return db.selectFrom('favor_coupons').selectAll().where('coupon_id', '=', couponId).executeTakeFirst();
+}
+
+export function stocksOf(db: Q, stockIds: readonly string[]) {
+  if (stockIds.length === 0) return Promise.resolve([] as StockRow[]);
+  return db.selectFrom('favor_stocks').selectAll().where('stock_id', 'in', stockIds).execute();
+}

@@ -1,0 +1,470 @@
+import { createHash } from 'node:crypto';
+import { beijingDay, rfc3339 } from '../../clock.js';
+import type { PlatformContext } from '../../context.js';
+import { isUniqueViolation } from '../../db/database.js';
+import { ApiError } from '../../errors/api-error.js';
+import { numericId } from '../../ids.js';
+import { findMerchant, isAppidBound } from '../merchants/merchants.repository.js';
+import * as repo from './favor.repository.js';
+import type { CreateStockInput, SendInput } from './favor.schema.js';
+import { couponStatus, couponView, stockStatus, stockView } from './favor.views.js';
+
+// The 代金券 rules: stock lifecycle, issuing with atomic budgets and idempotency, coupon queries,
+// and marking a coupon used. No HTTP here; errors are ApiError codes from the registry.
+
+const DAY_MS = 86_400_000;
+const BEIJING_OFFSET_MS = 8 * 3600_000;
+
+export interface UseCouponInput {
+  transactionId?: string;
+  consumeMchid?: string;
+  consumeTime?: number;
+  goodsDetail?: Array<{ goods_id: string; quantity: number; price: number; discount_amount: number }>;
+}
+
+export class FavorService {
+  constructor(private readonly ctx: PlatformContext) {}
+
+  private get db() {
+    return this.ctx.db;
+  }
+
+  async createStock(mchid: string, input: CreateStockInput): Promise<{ stock_id: string; create_time: string }> {
+    const hash = digest(input);
+    const replay = await this.replayStock(mchid, input.outRequestNo, hash);
+    if (replay) return replay;
+    if (!(await findMerchant(this.db, input.belongMerchant)))
+      throw new ApiError('MCH_NOT_EXISTS', `belong_merchant ${input.belongMerchant} 商户号不合法`, {
+        field: '/belong_merchant',
+        value: input.belongMerchant,
+        location: 'body',
+      });
+    const now = this.ctx.clock();
+    const row: repo.StockRow = {
+      stock_id: numericId(10),
+      creator_mchid: mchid,
+      out_request_no: input.outRequestNo,
+      request_hash: hash,
+      stock_name: input.stockName,
+      comment: input.comment ?? null,
+      belong_merchant: input.belongMerchant,
+      status: 'unactivated',
+      stock_type: 'NORMAL',
+      no_cash: input.noCash ? 1 : 0,
+      available_begin_ms: input.beginMs,
+      available_end_ms: input.endMs,
+      max_coupons: input.maxCoupons,
+      max_amount: input.maxAmount,
+      max_amount_by_day: input.maxAmountByDay ?? null,
+      max_coupons_per_user: input.maxCouponsPerUser,
+      natural_person_limit: input.naturalPersonLimit ? 1 : 0,
+      prevent_api_abuse: input.preventApiAbuse ? 1 : 0,
+      coupon_amount: input.couponAmount,
+      transaction_minimum: input.transactionMinimum,
+      distributed_coupons: 0,
+      distributed_amount: 0,
+      singleitem: input.singleitem ? 1 : 0,
+      rules_json: JSON.stringify(input.rules),
+      create_ms: now,
+      start_ms: null,
+      pause_ms: null,
+      restart_ms: null,
+      stop_ms: null,
+    };
+    try {
+      await repo.insertStock(this.db, row);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const again = await this.replayStock(mchid, input.outRequestNo, hash);
+      if (again) return again;
+      throw err;
+    }
+    return { stock_id: row.stock_id, create_time: rfc3339(now) };
+  }
+
+  private async replayStock(mchid: string, outRequestNo: string, hash: string) {
+    const existing = await repo.findStockByRequest(this.db, mchid, outRequestNo);
+    if (!existing) return undefined;
+    if (existing.request_hash !== hash) throw conflict('out_request_no');
+    return { stock_id: existing.stock_id, create_time: rfc3339(existing.create_ms) };
+  }
+
+  /** The stock for a lifecycle call, which only the creator may make. */
+  private async ownStock(mchid: string, stockId: string, creator: string): Promise<repo.StockRow> {
+    const stock = await repo.findStock(this.db, stockId);
+    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (creator !== mchid) throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+    return stock;
+  }
+
+  async start(mchid: string, stockId: string, creator: string) {
+    const stock = await this.ownStock(mchid, stockId, creator);
+    const now = this.ctx.clock();
+    if (now > stock.available_end_ms) throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+    if (!(await repo.transitionStock(this.db, stockId, ['unactivated'], { status: 'running', start_ms: now }))) {
+      throw illegalState(stock.status);
+    }
+    return { start_time: rfc3339(now), stock_id: stockId };
+  }
+
+  async pause(mchid: string, stockId: string, creator: string) {
+    const stock = await this.ownStock(mchid, stockId, creator);
+    const now = this.ctx.clock();
+    if (
+      stockStatus(stock, now) !== 'running' ||
+      !(await repo.transitionStock(this.db, stockId, ['running'], { status: 'paused', pause_ms: now }))
+    ) {
+      throw illegalState(stockStatus(stock, now));
+    }
+    return { pause_time: rfc3339(now), stock_id: stockId };
+  }
+
+  async restart(mchid: string, stockId: string, creator: string) {
+    const stock = await this.ownStock(mchid, stockId, creator);
+    const now = this.ctx.clock();
+    if (
+      stockStatus(stock, now) !== 'paused' ||
+      !(await repo.transitionStock(this.db, stockId, ['paused'], { status: 'running', restart_ms: now }))
+    ) {
+      throw illegalState(stockStatus(stock, now));
+    }
+    return { restart_time: rfc3339(now), stock_id: stockId };
+  }
+
+  /** F5 ends an unactivated stock only [GO]. */
+  async stop(mchid: string, stockId: string, creator: string) {
+    const stock = await this.ownStock(mchid, stockId, creator);
+    const now = this.ctx.clock();
+    if (!(await repo.transitionStock(this.db, stockId, ['unactivated'], { status: 'stoped', stop_ms: now }))) {
+      throw illegalState(stock.status);
+    }
+    return { stop_time: rfc3339(now), stock_id: stockId };
+  }
+
+  async getStock(mchid: string, stockId: string, creator: string) {
+    const stock = await repo.findStock(this.db, stockId);
+    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (mchid !== creator && !(await repo.canSend(this.db, stockId, mchid)))
+      throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+    return stockView(stock, this.ctx.clock());
+  }
+
+  async listStocks(
+    mchid: string,
+    q: { offset: number; limit: number; creator: string; createStart?: number; createEnd?: number; status?: string },
+  ) {
+    if (q.creator !== mchid) throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+    const now = this.ctx.clock();
+    let query = this.db.selectFrom('favor_stocks').selectAll().where('creator_mchid', '=', q.creator);
+    if (q.createStart !== undefined) query = query.where('create_ms', '>=', q.createStart);
+    if (q.createEnd !== undefined) query = query.where('create_ms', '<=', q.createEnd);
+    // Status can depend on the clock (a running stock past its window reads stoped), so filter after reading.
+    const rows = (await query.orderBy('create_ms', 'desc').orderBy('stock_id').execute()).filter(
+      (s) => q.status === undefined || stockStatus(s, now) === q.status,
+    );
+    const page = rows.slice(q.offset * q.limit, q.offset * q.limit + q.limit);
+    return { total_count: rows.length, data: page.map((s) => stockView(s, now)), limit: q.limit, offset: q.offset };
+  }
+
+  /**
+   * F8. Checks run in the order of coupon-api.md §6.2 and the budget is taken in ONE transaction
+   * with the coupon row: per-user count, stock totals, daily amount, then the insert. A unique
+   * constraint on (sender, out_request_no) makes concurrent retries of one request yield one coupon.
+   */
+  async send(mchid: string, input: SendInput): Promise<{ coupon_id: string }> {
+    if (input.couponValue !== undefined || input.couponMinimum !== undefined) {
+      const field = input.couponValue !== undefined ? '/coupon_value' : '/coupon_minimum';
+      throw new ApiError(
+        'PARAM_ERROR',
+        '指定面额发券仅适用于指定面额批次；常规批次请勿传入 coupon_value / coupon_minimum',
+        {
+          field,
+          value: input.couponValue ?? input.couponMinimum,
+          issue: 'not allowed for a NORMAL stock',
+          location: 'body',
+        },
+      );
+    }
+    const hash = digest({ o: input.openid, s: input.stockId, a: input.appid, c: input.stockCreatorMchid });
+    const replay = await this.replayCoupon(mchid, input.outRequestNo, hash);
+    if (replay) return replay;
+
+    if (!(await findMerchant(this.db, input.stockCreatorMchid))) {
+      throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', {
+        field: '/stock_creator_mchid',
+        value: input.stockCreatorMchid,
+        location: 'body',
+      });
+    }
+    if (!(await isAppidBound(this.db, mchid, input.appid)))
+      throw new ApiError('APPID_MCHID_NOT_MATCH', '商户号与appid不匹配');
+    const user = await this.ctx.services.merchants.resolveUser(input.openid, input.appid);
+    if (!user) throw new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
+    const stock = await repo.findStock(this.db, input.stockId);
+    if (!stock || stock.creator_mchid !== input.stockCreatorMchid)
+      throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (stock.creator_mchid !== mchid && !(await repo.canSend(this.db, stock.stock_id, mchid))) {
+      throw new ApiError('REQUEST_BLOCKED', '批次不支持跨商户发券');
+    }
+    const now = this.ctx.clock();
+    if (stock.status !== 'running' || now < stock.available_begin_ms || now > stock.available_end_ms) {
+      throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+    }
+    if (stock.prevent_api_abuse === 1 && user.abnormal) throw new ApiError('USER_ACCOUNT_ABNORMAL', '用户非法');
+
+    const userKey =
+      stock.natural_person_limit === 1 && user.personId ? `person:${user.personId}` : `openid:${user.openid}`;
+    const amount = stock.coupon_amount;
+    const coupon: repo.CouponRow = {
+      coupon_id: numericId(18),
+      stock_id: stock.stock_id,
+      creator_mchid: stock.creator_mchid,
+      sender_mchid: mchid,
+      out_request_no: input.outRequestNo,
+      request_hash: hash,
+      openid: input.openid,
+      appid: input.appid,
+      coupon_amount: amount,
+      transaction_minimum: stock.transaction_minimum,
+      status: 'SENDED',
+      create_ms: now,
+      ...this.couponWindow(stock, now),
+      consume_json: null,
+    };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
+          throw new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
+        }
+        if (!(await repo.takeStockBudget(trx, stock.stock_id, amount))) {
+          const fresh = await repo.findStock(trx, stock.stock_id);
+          if (fresh?.status !== 'running') throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+          throw new ApiError('NOT_ENOUGH', '批次预算不足');
+        }
+        if (
+          stock.max_amount_by_day !== null &&
+          !(await repo.takeDailyBudget(trx, stock.stock_id, beijingDay(now), amount, stock.max_amount_by_day))
+        ) {
+          throw new ApiError('NOT_ENOUGH', '批次当日预算不足');
+        }
+        await repo.insertCoupon(trx, coupon);
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const again = await this.replayCoupon(mchid, input.outRequestNo, hash);
+      if (again) return again;
+      throw err;
+    }
+    return { coupon_id: coupon.coupon_id };
+  }
+
+  private async replayCoupon(mchid: string, outRequestNo: string, hash: string) {
+    const existing = await repo.findCouponByRequest(this.db, mchid, outRequestNo);
+    if (!existing) return undefined;
+    if (existing.request_hash !== hash) throw conflict('out_request_no');
+    return { coupon_id: existing.coupon_id };
+  }
+
+  /** A coupon is valid for the stock's window, narrowed by coupon_available_time. */
+  private couponWindow(stock: repo.StockRow, now: number) {
+    const rules = JSON.parse(stock.rules_json) as {
+      coupon_available_time?: { second_day_available?: boolean; available_time_after_receive?: number };
+    };
+    let begin = Math.max(stock.available_begin_ms, now);
+    let end = stock.available_end_ms;
+    const t = rules.coupon_available_time;
+    if (t?.second_day_available) {
+      const local = now + BEIJING_OFFSET_MS;
+      begin = local - (local % DAY_MS) + DAY_MS - BEIJING_OFFSET_MS;
+    }
+    if (t?.available_time_after_receive) end = Math.min(end, begin + t.available_time_after_receive * 60_000);
+    return { available_begin_ms: begin, available_end_ms: Math.max(end, begin) };
+  }
+
+  /** F9: the creator or the sender may read a coupon; anyone else sees it as not existing. */
+  async getCoupon(mchid: string, openid: string, couponId: string, appid: string) {
+    const coupon = await repo.findCoupon(this.db, couponId);
+    if (
+      !coupon ||
+      coupon.openid !== openid ||
+      coupon.appid !== appid ||
+      (coupon.creator_mchid !== mchid && coupon.sender_mchid !== mchid)
+    ) {
+      throw new ApiError('RESOURCE_NOT_EXISTS', '券不存在');
+    }
+    const stock = await repo.findStock(this.db, coupon.stock_id);
+    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    return couponView(coupon, stock, this.ctx.clock());
+  }
+
+  /** F10. Exactly the caller's view: by creator, by sender, or by a merchant the stock may be used at. */
+  async listCoupons(
+    mchid: string,
+    q: {
+      openid: string;
+      appid: string;
+      stockId?: string;
+      status?: string;
+      creator?: string;
+      sender?: string;
+      available?: string;
+      offset: number;
+      limit: number;
+    },
+  ) {
+    if (!q.creator && !q.sender && !q.available) {
+      throw new ApiError('PARAM_ERROR', '创建批次的商户号、批次发放商户号、可用商户号三个参数，任意选填一个', {
+        field: 'creator_mchid',
+        location: 'query',
+      });
+    }
+    for (const m of [q.creator, q.sender])
+      if (m !== undefined && m !== mchid) throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+    const now = this.ctx.clock();
+    let query = this.db
+      .selectFrom('favor_coupons')
+      .selectAll()
+      .where('openid', '=', q.openid)
+      .where('appid', '=', q.appid);
+    if (q.creator) query = query.where('creator_mchid', '=', q.creator);
+    if (q.sender) query = query.where('sender_mchid', '=', q.sender);
+    if (!q.available && q.stockId) query = query.where('stock_id', '=', q.stockId);
+    let rows = await query.orderBy('create_ms', 'desc').orderBy('coupon_id').execute();
+    const stocks = new Map(
+      (await repo.stocksOf(this.db, [...new Set(rows.map((r) => r.stock_id))])).map((s) => [s.stock_id, s]),
+    );
+    if (q.available) {
+      // "When available_mchid is given, stock_id, status, offset and limit are ignored" (coupon-api.md §3.7).
+      rows = rows.filter((r) => {
+        const s = stocks.get(r.stock_id);
+        return (
+          s !== undefined &&
+          (s.creator_mchid === mchid || r.sender_mchid === mchid) &&
+          (JSON.parse(s.rules_json).available_merchants as string[]).includes(q.available as string)
+        );
+      });
+      return {
+        data: rows.map((r) => couponView(r, stocks.get(r.stock_id) as repo.StockRow, now)),
+        total_count: rows.length,
+        limit: rows.length,
+        offset: 0,
+      };
+    }
+    if (q.status) rows = rows.filter((r) => couponStatus(r, now) === q.status);
+    const page = rows.slice(q.offset, q.offset + q.limit);
+    return {
+      data: page.map((r) => couponView(r, stocks.get(r.stock_id) as repo.StockRow, now)),
+      total_count: rows.length,
+      limit: q.limit,
+      offset: q.offset,
+    };
+  }
+
+  async setCallback(mchid: string, target: string, notifyUrl: string, enabled: boolean | undefined) {
+    if (!(await findMerchant(this.db, target)))
+      throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', { field: '/mchid', value: target, location: 'body' });
+    if (target !== mchid) throw new ApiError('INVALID_REQUEST', '非法的商户号：只能为调用商户号设置通知地址');
+    const now = this.ctx.clock();
+    const on = enabled === undefined ? 1 : enabled ? 1 : 0;
+    await this.db
+      .insertInto('favor_callbacks')
+      .values({ mchid, notify_url: notifyUrl, enabled: on, update_ms: now })
+      .onConflict((oc) => oc.column('mchid').doUpdateSet({ notify_url: notifyUrl, enabled: on, update_ms: now }))
+      .execute();
+    return { update_time: rfc3339(now), notify_url: notifyUrl };
+  }
+
+  async getCallback(mchid: string, target: string) {
+    if (target !== mchid) throw new ApiError('INVALID_REQUEST', '非法的商户号');
+    const row = await this.db.selectFrom('favor_callbacks').selectAll().where('mchid', '=', mchid).executeTakeFirst();
+    if (!row) throw new ApiError('RESOURCE_NOT_EXISTS', '未设置消息通知地址');
+    return { mchid, notify_url: row.notify_url };
+  }
+
+  /** The notification URL of a merchant, if set and switched on (for the COUPON.USE sender). */
+  async callbackUrl(mchid: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('favor_callbacks').selectAll().where('mchid', '=', mchid).executeTakeFirst();
+    return row && row.enabled === 1 ? row.notify_url : undefined;
+  }
+
+  /**
+   * Marks a coupon used, as a payment with it would. Emits `favor.coupon.used` inside the same
+   * transaction, so a listener's outbox row exists exactly when the coupon is USED.
+   */
+  async markUsed(couponId: string, use: UseCouponInput = {}): Promise<Record<string, unknown>> {
+    const coupon = await repo.findCoupon(this.db, couponId);
+    if (!coupon) throw new ApiError('RESOURCE_NOT_EXISTS', '券不存在');
+    const stock = await repo.findStock(this.db, coupon.stock_id);
+    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    const now = this.ctx.clock();
+    const status = couponStatus(coupon, now);
+    if (status !== 'SENDED') throw new ApiError('INVALID_REQUEST', `券状态为 ${status}，不可核销`);
+    if (now < coupon.available_begin_ms) throw new ApiError('INVALID_REQUEST', '券尚未生效');
+    const consume = {
+      consume_time: rfc3339(use.consumeTime ?? now),
+      consume_mchid: use.consumeMchid ?? coupon.creator_mchid,
+      transaction_id: use.transactionId ?? `42000${numericId(23)}`,
+      ...(use.goodsDetail ? { goods_detail: use.goodsDetail } : {}),
+    };
+    const used: repo.CouponRow = { ...coupon, status: 'USED', consume_json: JSON.stringify(consume) };
+    const view = couponView(used, stock, now);
+    await this.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('favor_coupons')
+        .set({ status: 'USED', consume_json: used.consume_json })
+        .where('coupon_id', '=', couponId)
+        .where('status', '=', 'SENDED')
+        .executeTakeFirst();
+      if (r.numUpdatedRows === 0n) throw new ApiError('INVALID_REQUEST', '券已核销');
+      await this.ctx.hooks.emit(trx, 'favor.coupon.used', {
+        mchid: coupon.creator_mchid,
+        stockId: coupon.stock_id,
+        couponId,
+        coupon: view,
+      });
+    });
+    return view;
+  }
+
+  /** Lets `mchid` send coupons of a stock it did not create (cross-merchant issuing). */
+  async authorizeSender(stockId: string, mchid: string): Promise<void> {
+    if (!(await repo.findStock(this.db, stockId))) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!(await findMerchant(this.db, mchid))) throw new ApiError('MCH_NOT_EXISTS');
+    await repo.addSender(this.db, stockId, mchid);
+  }
+}
+
+function conflict(field: string): ApiError {
+  return new ApiError('INVALID_REQUEST', `${field} 已被使用，且请求内容与首次请求不同`, {
+    field: `/${field}`,
+    issue: 'the same request number was used before with different parameters',
+    location: 'body',
+  });
+}
+
+function illegalState(status: string): ApiError {
+  return new ApiError('INVALID_REQUEST', `非法的批次状态: ${status}`);
+}
+
+/** A key-order-independent digest of what a request asked for, to tell a replay from a conflict. */
+function digest(value: unknown): string {
+  return createHash('sha256').update(canonical(value)).digest('hex');
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+declare module '../../context.js' {
+  interface PlatformServices {
+    favor: FavorService;
+  }
+}

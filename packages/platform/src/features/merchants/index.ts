@@ -1,0 +1,11 @@
+import type { Feature } from '../feature.js';
+import { merchantsAdmin } from './merchants.admin.js';
+import { MerchantService } from './merchants.service.js';
+
+export const merchantsFeature: Feature = {
+  name: 'merchants',
+  setup(ctx) {
+    ctx.services.merchants = new MerchantService(ctx);
+  },
+  admin: merchantsAdmin,
+};

@@ -1,0 +1,229 @@
+import { certificateSerial, loadCertificate } from '@wxcoupon/sdk/crypto';
+import { generateRsaKeyPair, issueCertificate, randomSerial } from '@wxcoupon/sdk/pki';
+import type { PlatformContext } from '../../context.js';
+import { isUniqueViolation } from '../../db/database.js';
+import { ApiError } from '../../errors/api-error.js';
+import type { PlatformKeyMode } from '../../http/env.js';
+import { merchantKey, numericId } from '../../ids.js';
+import { appidExists, findMerchant, findUser } from './merchants.repository.js';
+
+// Sandbox administration of merchants, appids and users (openids). WeChat Pay does this through its
+// merchant platform; here the admin API and the CLI call these functions.
+
+export interface NewMerchant {
+  mchid?: string;
+  name?: string;
+  apiV3Key?: string;
+  apiV2Key?: string;
+  platformKeyMode?: PlatformKeyMode;
+  /** The merchant's API certificate (PEM); when absent a key pair and certificate are generated. */
+  certificatePem?: string;
+}
+
+export interface CreatedMerchant {
+  mchid: string;
+  name: string;
+  serial: string;
+  apiV3Key: string;
+  apiV2Key: string;
+  certificatePem: string;
+  /** Only when the platform generated the key pair: hand it to the merchant, it is not stored. */
+  privateKeyPem?: string;
+  platformKeyMode: PlatformKeyMode;
+}
+
+export interface User {
+  openid: string;
+  appid: string;
+  personId: string | null;
+  abnormal: boolean;
+}
+
+export class MerchantService {
+  constructor(private readonly ctx: PlatformContext) {}
+
+  async addMerchant(input: NewMerchant): Promise<CreatedMerchant> {
+    const mchid = input.mchid ?? `19${numericId(8)}`;
+    if (!/^\d{1,20}$/.test(mchid))
+      throw new ApiError('PARAM_ERROR', 'mchid must be 1 to 20 digits', { field: 'mchid', value: mchid });
+    const apiV3Key = input.apiV3Key ?? merchantKey();
+    const apiV2Key = input.apiV2Key ?? merchantKey();
+    for (const [field, key] of [
+      ['api_v3_key', apiV3Key],
+      ['api_v2_key', apiV2Key],
+    ] as const) {
+      if (Buffer.byteLength(key) !== 32)
+        throw new ApiError('PARAM_ERROR', `${field} must be 32 ASCII characters`, { field });
+    }
+    const mode = input.platformKeyMode ?? 'both';
+    if (!['public_key', 'certificate', 'both'].includes(mode)) {
+      throw new ApiError('PARAM_ERROR', 'platform_key_mode must be public_key, certificate or both', {
+        field: 'platform_key_mode',
+        value: mode,
+      });
+    }
+    let certificatePem = input.certificatePem;
+    let privateKeyPem: string | undefined;
+    if (!certificatePem) {
+      const pair = await generateRsaKeyPair();
+      privateKeyPem = pair.privateKeyPem;
+      certificatePem = issueCertificate({
+        subject: { CN: `${mchid}`, O: 'WeChat Pay merchant (wxcoupon sandbox)', OU: input.name ?? mchid, C: 'CN' },
+        publicKey: pair.publicKey,
+        signingKey: pair.privateKey,
+        serial: randomSerial(),
+      }).pem;
+    }
+    let serial: string;
+    let publicKeyPem: string;
+    try {
+      const cert = loadCertificate(certificatePem, 'certificate');
+      serial = certificateSerial(cert);
+      publicKeyPem = cert.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    } catch (err) {
+      throw new ApiError('PARAM_ERROR', err instanceof Error ? err.message : 'certificate is not X.509', {
+        field: 'certificate',
+      });
+    }
+    const now = this.ctx.clock();
+    const name = input.name ?? `Merchant ${mchid}`;
+    try {
+      await this.ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('merchants')
+          .values({ mchid, name, api_v3_key: apiV3Key, api_v2_key: apiV2Key, platform_key_mode: mode, created_at: now })
+          .execute();
+        await trx
+          .insertInto('merchant_certificates')
+          .values({ serial, mchid, public_key_pem: publicKeyPem, certificate_pem: certificatePem, created_at: now })
+          .execute();
+      });
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new ApiError('RESOURCE_ALREADY_EXISTS', `merchant ${mchid} or certificate ${serial} already exists`);
+      throw err;
+    }
+    return {
+      mchid,
+      name,
+      serial,
+      apiV3Key,
+      apiV2Key,
+      certificatePem,
+      platformKeyMode: mode,
+      ...(privateKeyPem ? { privateKeyPem } : {}),
+    };
+  }
+
+  async listMerchants() {
+    const rows = await this.ctx.db
+      .selectFrom('merchants')
+      .select(['mchid', 'name', 'platform_key_mode'])
+      .orderBy('mchid')
+      .execute();
+    const appids = await this.ctx.db.selectFrom('merchant_appids').selectAll().execute();
+    const serials = await this.ctx.db.selectFrom('merchant_certificates').select(['mchid', 'serial']).execute();
+    return rows.map((m) => ({
+      mchid: m.mchid,
+      name: m.name,
+      platform_key_mode: m.platform_key_mode,
+      serials: serials.filter((s) => s.mchid === m.mchid).map((s) => s.serial),
+      appids: appids.filter((a) => a.mchid === m.mchid).map((a) => a.appid),
+    }));
+  }
+
+  /** Binds an appid to a merchant, creating the appid if new. Binding twice is harmless. */
+  async bindAppid(mchid: string, appid: string): Promise<void> {
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(appid))
+      throw new ApiError('PARAM_ERROR', 'appid must be 1 to 128 letters, digits, _ or -', {
+        field: 'appid',
+        value: appid,
+      });
+    if (!(await findMerchant(this.ctx.db, mchid)))
+      throw new ApiError('MCH_NOT_EXISTS', `merchant ${mchid} does not exist`);
+    const now = this.ctx.clock();
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('appids')
+        .values({ appid, created_at: now })
+        .onConflict((oc) => oc.column('appid').doNothing())
+        .execute();
+      await trx
+        .insertInto('merchant_appids')
+        .values({ mchid, appid })
+        .onConflict((oc) => oc.columns(['mchid', 'appid']).doNothing())
+        .execute();
+    });
+  }
+
+  /** Adds a user under an appid (an openid belongs to exactly one appid). */
+  async addUser(input: { appid: string; openid?: string; personId?: string; abnormal?: boolean }): Promise<User> {
+    if (!(await appidExists(this.ctx.db, input.appid)))
+      throw new ApiError('RESOURCE_NOT_EXISTS', `appid ${input.appid} does not exist; bind it to a merchant first`);
+    const openid = input.openid ?? `o${numericId(6)}${merchantKey().slice(0, 21)}`;
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(openid))
+      throw new ApiError('PARAM_ERROR', 'openid must be 1 to 128 letters, digits, _ or -', {
+        field: 'openid',
+        value: openid,
+      });
+    try {
+      await this.ctx.db
+        .insertInto('users')
+        .values({
+          openid,
+          appid: input.appid,
+          person_id: input.personId ?? null,
+          abnormal: input.abnormal ? 1 : 0,
+          created_at: this.ctx.clock(),
+        })
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ApiError('RESOURCE_ALREADY_EXISTS', `openid ${openid} already exists`);
+      throw err;
+    }
+    return { openid, appid: input.appid, personId: input.personId ?? null, abnormal: input.abnormal ?? false };
+  }
+
+  async updateUser(openid: string, change: { abnormal?: boolean; personId?: string | null }): Promise<User> {
+    const user = await findUser(this.ctx.db, openid);
+    if (!user) throw new ApiError('USER_NOT_EXISTS', `openid ${openid} does not exist`);
+    const abnormal = change.abnormal === undefined ? user.abnormal : change.abnormal ? 1 : 0;
+    const personId = change.personId === undefined ? user.person_id : change.personId;
+    await this.ctx.db
+      .updateTable('users')
+      .set({ abnormal, person_id: personId })
+      .where('openid', '=', openid)
+      .execute();
+    return { openid, appid: user.appid, personId, abnormal: abnormal === 1 };
+  }
+
+  async getUser(openid: string): Promise<User> {
+    const user = await findUser(this.ctx.db, openid);
+    if (!user) throw new ApiError('USER_NOT_EXISTS', `openid ${openid} does not exist`);
+    return { openid, appid: user.appid, personId: user.person_id, abnormal: user.abnormal === 1 };
+  }
+
+  /**
+   * The user behind an openid for a request that names `appid`, registering unknown openids under
+   * that appid when the platform allows it. Undefined when the openid belongs to another appid.
+   */
+  async resolveUser(openid: string, appid: string): Promise<User | undefined> {
+    let user = await findUser(this.ctx.db, openid);
+    if (!user && this.ctx.autoRegisterUsers) {
+      await this.ctx.db
+        .insertInto('users')
+        .values({ openid, appid, person_id: null, abnormal: 0, created_at: this.ctx.clock() })
+        .onConflict((oc) => oc.column('openid').doNothing())
+        .execute();
+      user = await findUser(this.ctx.db, openid);
+    }
+    if (!user || user.appid !== appid) return undefined;
+    return { openid, appid, personId: user.person_id, abnormal: user.abnormal === 1 };
+  }
+}
+
+declare module '../../context.js' {
+  interface PlatformServices {
+    merchants: MerchantService;
+  }
+}

@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import type { PlatformContext } from '../context.js';
+import type { Feature } from '../features/feature.js';
+import { adminAuth } from './admin-auth.js';
+import type { AdminEnv, AppEnv, V3Env } from './env.js';
+import { errorHandler, notFound } from './error-handler.js';
+import { requestIdMiddleware } from './request-id.js';
+import { v3Auth } from './v3-auth.js';
+import { v3Sign } from './v3-sign.js';
+
+/**
+ * The HTTP surface. Authentication is decided by mounting: everything a feature registers on the
+ * v3 router sits behind request verification and response signing; everything on the admin router
+ * behind the admin token. `Request-ID` and the error format apply to all.
+ */
+export function buildApp(ctx: PlatformContext, features: readonly Feature[], adminToken: string): Hono<AppEnv> {
+  const onError = errorHandler(ctx.log);
+  const app = new Hono<AppEnv>();
+  app.use('*', requestIdMiddleware);
+  app.onError(onError);
+  app.notFound(notFound);
+
+  const v3 = new Hono<V3Env>();
+  v3.onError(onError);
+  // Order matters: signing wraps the handler's response; auth runs first and stops bad requests.
+  v3.use('*', v3Sign(ctx), v3Auth(ctx));
+  for (const f of features) f.v3?.(v3, ctx);
+  app.route('/v3', v3);
+
+  const admin = new Hono<AdminEnv>();
+  admin.onError(onError);
+  admin.use('*', adminAuth(adminToken));
+  for (const f of features) f.admin?.(admin, ctx);
+  app.route('/admin', admin);
+
+  for (const f of features) f.root?.(app, ctx);
+  return app;
+}

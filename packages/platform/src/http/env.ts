@@ -1,0 +1,24 @@
+import type { Hono } from 'hono';
+
+/** Set by the root middleware on every request. */
+export interface BaseVariables {
+  requestId: string;
+}
+
+/** The merchant a verified APIv3 request came from. */
+export interface AuthenticatedMerchant {
+  mchid: string;
+  /** The merchant API certificate serial the request was signed with. */
+  serial: string;
+  platformKeyMode: PlatformKeyMode;
+}
+
+export type PlatformKeyMode = 'public_key' | 'certificate' | 'both';
+
+export type AppEnv = { Variables: BaseVariables };
+export type V3Env = { Variables: BaseVariables & { merchant: AuthenticatedMerchant; rawBody: string } };
+export type AdminEnv = { Variables: BaseVariables & { rawBody: string } };
+
+export type AppRouter = Hono<AppEnv>;
+export type V3Router = Hono<V3Env>;
+export type AdminRouter = Hono<AdminEnv>;

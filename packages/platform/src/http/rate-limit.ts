@@ -1,0 +1,19 @@
+import type { MiddlewareHandler } from 'hono';
+import type { PlatformContext } from '../context.js';
+import { ApiError } from '../errors/api-error.js';
+import type { ErrorCode } from '../errors/registry.js';
+import type { V3Env } from './env.js';
+
+/**
+ * Per-merchant, per-API call limit. Checked before the handler does any work, so a throttled call
+ * changes nothing. `code` is the family's own 429 code (代金券 `FREQUENCY_LIMIT_EXCEED`, 商家券 `FREQUENCY_LIMITED`).
+ */
+export function rateLimit(ctx: PlatformContext, api: string, code: ErrorCode): MiddlewareHandler<V3Env> {
+  return async (c, next) => {
+    const rule = ctx.rateLimits[api];
+    if (rule && !(await ctx.rateLimiter.tryAcquire(`${c.get('merchant').mchid}:${api}`, rule.limit, rule.windowMs))) {
+      throw new ApiError(code);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,27 @@
+import type { Clock } from './clock.js';
+import type { RateLimitSetting } from './rate-limit/limits.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
+
+export interface PlatformOptions {
+  /** Where the database file, admin token and demo credentials live. Created if missing. */
+  dataDir: string;
+  /** `sqlite:<path>` (relative to dataDir) or `postgres://…`; default `sqlite:platform.sqlite`. */
+  database?: string;
+  /**
+   * The URL written to credentials.json before `listen()` is called (listen() replaces it with the
+   * real one). Default `http://127.0.0.1:8080`.
+   */
+  baseURL?: string;
+  /** Per-merchant API limits, e.g. `{ 'favor.coupons.send': 5000 }` (calls per second). */
+  rateLimits?: Record<string, RateLimitSetting>;
+  /** Replace the in-memory limiter (for instance with one shared through the database). */
+  rateLimiter?: RateLimiter;
+  /** Allowed request clock skew in seconds; default 300 as on the real service. */
+  maxSkewSeconds?: number;
+  /** Register unknown openids under the appid of their first request (default true). */
+  autoRegisterUsers?: boolean;
+  /** For tests: the time source. */
+  clock?: Clock;
+  /** Where log lines go (default console.error); pass `() => {}` to silence. */
+  log?: (line: string) => void;
+}

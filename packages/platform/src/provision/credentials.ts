@@ -1,0 +1,47 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** `<data>/demo/credentials.json`: everything an SDK needs to talk to the demo merchant. */
+export interface DemoCredentials {
+  baseURL: string;
+  mchid: string;
+  serial: string;
+  privateKeyFile: string;
+  certificateFile: string;
+  platformPublicKeyId: string;
+  platformPublicKeyFile: string;
+  apiV3Key: string;
+  apiV2Key: string;
+  appid: string;
+  favorStockId: string;
+  [extra: string]: string;
+}
+
+export function demoDir(dataDir: string): string {
+  return join(dataDir, 'demo');
+}
+
+export function credentialsFile(dataDir: string): string {
+  return join(demoDir(dataDir), 'credentials.json');
+}
+
+export function writeCredentials(dataDir: string, creds: DemoCredentials): void {
+  mkdirSync(demoDir(dataDir), { recursive: true });
+  writeFileSync(credentialsFile(dataDir), `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+}
+
+export function readCredentials(dataDir: string): DemoCredentials | undefined {
+  try {
+    return JSON.parse(readFileSync(credentialsFile(dataDir), 'utf8')) as DemoCredentials;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a PEM file beside credentials.json and returns its absolute path. */
+export function writePem(dataDir: string, name: string, pem: string, secret = false): string {
+  mkdirSync(demoDir(dataDir), { recursive: true });
+  const file = join(demoDir(dataDir), name);
+  writeFileSync(file, pem, { mode: secret ? 0o600 : 0o644 });
+  return file;
+}

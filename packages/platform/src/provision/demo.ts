@@ -1,0 +1,101 @@
+import type { PlatformContext } from '../context.js';
+import { type DemoCredentials, writeCredentials, writePem } from './credentials.js';
+
+// First start: a demo merchant with fresh keys, an appid, and a running 代金券 stock. Everything
+// the credentials need is kept in the database (settings), so a second start, or another instance
+// on the same database, writes the same credentials without generating anything.
+
+const SETTING = 'demo.credentials';
+export const DEMO_MCHID = '1900000109';
+export const DEMO_APPID = 'wxd678efh567hg6787';
+
+interface StoredDemo {
+  mchid: string;
+  serial: string;
+  privateKeyPem: string;
+  certificatePem: string;
+  apiV3Key: string;
+  apiV2Key: string;
+  appid: string;
+  favorStockId: string;
+}
+
+export async function provisionDemo(ctx: PlatformContext, baseURL: string): Promise<DemoCredentials> {
+  let stored = await readStored(ctx);
+  if (!stored) {
+    const candidate = await create(ctx);
+    await ctx.db
+      .insertInto('settings')
+      .values({ name: SETTING, value: JSON.stringify(candidate) })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    stored = (await readStored(ctx)) as StoredDemo;
+  }
+  const dir = ctx.dataDir;
+  const creds: DemoCredentials = {
+    baseURL,
+    mchid: stored.mchid,
+    serial: stored.serial,
+    privateKeyFile: writePem(dir, 'apiclient_key.pem', stored.privateKeyPem, true),
+    certificateFile: writePem(dir, 'apiclient_cert.pem', stored.certificatePem),
+    platformPublicKeyId: ctx.keys.publicKey.id,
+    platformPublicKeyFile: writePem(dir, 'pub_key.pem', ctx.keys.publicKey.publicKeyPem),
+    apiV3Key: stored.apiV3Key,
+    apiV2Key: stored.apiV2Key,
+    appid: stored.appid,
+    favorStockId: stored.favorStockId,
+  };
+  writePem(dir, 'platform_cert.pem', ctx.keys.certificate.certificatePem ?? '');
+  writeCredentials(dir, creds);
+  return creds;
+}
+
+async function readStored(ctx: PlatformContext): Promise<StoredDemo | undefined> {
+  const row = await ctx.db.selectFrom('settings').select('value').where('name', '=', SETTING).executeTakeFirst();
+  return row ? (JSON.parse(row.value) as StoredDemo) : undefined;
+}
+
+async function create(ctx: PlatformContext): Promise<StoredDemo> {
+  const { merchants, favor } = ctx.services;
+  // Another instance may have created the merchant a moment ago; then its record wins (see above).
+  const existing = await ctx.db
+    .selectFrom('merchants')
+    .select('mchid')
+    .where('mchid', '=', DEMO_MCHID)
+    .executeTakeFirst();
+  const mchid = existing ? `19${Date.now() % 100_000_000}` : DEMO_MCHID;
+  const m = await merchants.addMerchant({ mchid, name: 'wxcoupon demo merchant' });
+  await merchants.bindAppid(m.mchid, DEMO_APPID);
+  const now = ctx.clock();
+  const { stock_id } = await favor.createStock(m.mchid, {
+    stockName: '演示代金券',
+    comment: 'demo stock',
+    belongMerchant: m.mchid,
+    beginMs: now,
+    endMs: now + 89 * 86_400_000,
+    maxCoupons: 1_000_000,
+    maxAmount: 100 * 1_000_000,
+    maxAmountByDay: undefined,
+    maxCouponsPerUser: 100,
+    naturalPersonLimit: false,
+    preventApiAbuse: true,
+    couponAmount: 100,
+    transactionMinimum: 101,
+    noCash: false,
+    outRequestNo: `demo${now}`,
+    availableMerchants: [m.mchid],
+    singleitem: false,
+    rules: { description: '演示批次：满1.01元减1元', available_merchants: [m.mchid] },
+  });
+  await favor.start(m.mchid, stock_id, m.mchid);
+  return {
+    mchid: m.mchid,
+    serial: m.serial,
+    privateKeyPem: m.privateKeyPem as string,
+    certificatePem: m.certificatePem,
+    apiV3Key: m.apiV3Key,
+    apiV2Key: m.apiV2Key,
+    appid: DEMO_APPID,
+    favorStockId: stock_id,
+  };
+}
