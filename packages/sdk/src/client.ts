@@ -116,6 +116,10 @@ class WechatpayClient {
     return { mchid: this.#config.mchid, serial: this.#config.serial, baseURL: this.#config.baseURL.href };
   }
 
+  toString(): string {
+    return `Wechatpay(mchid=${this.#config.mchid})`;
+  }
+
   [inspect.custom](): string {
     return `Wechatpay ${inspect(this.toJSON())}`;
   }
@@ -161,6 +165,7 @@ const ROOT_OWN = new Set([
   'parseNotification',
   'close',
   'toJSON',
+  'toString',
   'middleware',
   'mchid',
   'constructor',
