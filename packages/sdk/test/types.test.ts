@@ -31,17 +31,20 @@ function typeChecks(wxpay: Wechatpay) {
     json: { stock_id: '1', out_request_no: 'n', appid: 'wx', stock_creator_mchid: '1' },
   });
 
+  const send = wxpay.v3.marketing.favor.users._openid_.coupons;
+  const withoutCreator = { stock_id: '1', out_request_no: 'n', appid: 'wx' };
   // @ts-expect-error stock_creator_mchid is missing from json
-  wxpay.v3.marketing.favor.users._openid_.coupons.post({
-    openid: 'o',
-    json: { stock_id: '1', out_request_no: 'n', appid: 'wx' },
-  });
+  send.post({ openid: 'o', json: withoutCreator });
 
+  const valueAsText = {
+    stock_id: '1',
+    out_request_no: 'n',
+    appid: 'wx',
+    stock_creator_mchid: '1',
+    coupon_value: '100',
+  };
   // @ts-expect-error coupon_value is a number of fen, not a string
-  wxpay.v3.marketing.favor.users._openid_.coupons.post({
-    openid: 'o',
-    json: { stock_id: '1', out_request_no: 'n', appid: 'wx', stock_creator_mchid: '1', coupon_value: '100' },
-  });
+  send.post({ openid: 'o', json: valueAsText });
 
   const product = wxpay.v3.marketing.busifavor.productCoupons.send.post({
     json: { openid: 'o', appid: 'a', stock_id: 's', out_request_no: 'n', coupon_type: 'MEMBER', member_card_id: 'm' },
@@ -72,10 +75,9 @@ function typeChecks(wxpay: Wechatpay) {
     security: true,
   });
   expectType<Equal<typeof v2, Promise<WechatpayResponse<SendCouponResponse>>>>();
+  const withoutTradeNo = { coupon_stock_id: '1757', openid_count: 1, openid: 'o', appid: 'wx' };
   // @ts-expect-error partner_trade_no is required by send_coupon
-  wxpay.v2.mmpaymkttransfers.send_coupon.post({
-    xml: { coupon_stock_id: '1757', openid_count: 1, openid: 'o', appid: 'wx' },
-  });
+  wxpay.v2.mmpaymkttransfers.send_coupon.post({ xml: withoutTradeNo, security: true });
 
   const patched = wxpay.v3.marketing.busifavor.stocks._stock_id_.patch({
     stock_id: '1',
