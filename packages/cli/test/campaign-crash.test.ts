@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Journal } from '../src/campaign/journal.js';
+import { openids } from './campaign-helpers.js';
+import { eachLimited, startTestPlatform, type TestPlatform } from './campaign-platform.js';
+
+const CLI = fileURLToPath(new URL('./fixtures/campaign-cli.ts', import.meta.url));
+let tp: TestPlatform;
+const children = new Set<ChildProcess>();
+
+before(async () => {
+  tp = await startTestPlatform();
+});
+after(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await tp.close();
+});
+
+function startCli(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string } {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: '1' },
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
+  return { child, stdout: () => out, stderr: () => err };
+}
+
+function sentInJournal(file: string): number {
+  try {
+    const j = Journal.open(file, { readonly: true });
+    try {
+      return j.counts().find((c) => c.state === 'sent')?.count ?? 0;
+    } finally {
+      j.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+test('a campaign killed with SIGKILL part way and rerun gives every recipient exactly one coupon', async () => {
+  const stockId = await tp.createStock(10_000);
+  const ids = openids(2500, 'oKill');
+  const input = join(tp.dir, 'kill.txt');
+  writeFileSync(input, `${ids.join('\n')}\n`);
+  const journal = join(tp.dir, 'kill.sqlite');
+  const args = [
+    'run',
+    '--credentials',
+    tp.credentialsFile(),
+    '--stock',
+    stockId,
+    '--input',
+    input,
+    '--journal',
+    journal,
+    '--qps',
+    '600',
+    '--concurrency',
+    '32',
+    '--json',
+  ];
+
+  // Two kills at different points, each while requests are in flight.
+  for (const threshold of [500, 1400]) {
+    const run = startCli(args);
+    while (sentInJournal(journal) < threshold) {
+      assert.equal(run.child.exitCode, null, `the run ended before it was killed: ${run.stderr()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    run.child.kill('SIGKILL');
+    const [, signal] = await once(run.child, 'exit');
+    assert.equal(signal, 'SIGKILL');
+  }
+  const killedAt = sentInJournal(journal);
+  assert.ok(killedAt < ids.length, 'the kills came before the end');
+
+  const last = startCli(args);
+  const [code] = await once(last.child, 'exit');
+  assert.equal(code, 0, last.stderr());
+  const summary = JSON.parse(last.stdout().trim().split('\n').at(-1)!) as {
+    type: string;
+    state: string;
+    totals: { sent: number; total: number };
+  };
+  assert.equal(summary.type, 'summary');
+  assert.equal(summary.state, 'completed');
+  assert.deepEqual([summary.totals.total, summary.totals.sent], [2500, 2500]);
+
+  const j = Journal.open(journal, { readonly: true });
+  const expected = new Map([...j.all()].map((r) => [r.openid, r.coupon]));
+  j.close();
+  let checked = 0;
+  await eachLimited(ids, 16, async (openid) => {
+    const coupons = await tp.couponsOf(openid, stockId);
+    assert.deepEqual(coupons, [expected.get(openid)], `${openid} holds exactly the journaled coupon`);
+    checked++;
+  });
+  assert.equal(checked, 2500);
+  assert.equal(await tp.distributed(stockId), 2500, "the stock's count equals the successes");
+});
