@@ -6,6 +6,7 @@ import { systemClock } from './clock.js';
 import type { PlatformContext, PlatformServices } from './context.js';
 import { databaseTarget, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { PlatformStartError } from './errors/platform-start-error.js';
 import { features as allFeatures } from './features/index.js';
 import { Hooks } from './hooks.js';
 import { buildApp } from './http/app.js';
@@ -35,11 +36,6 @@ export interface Platform {
   listen(options?: ListenOptions): Promise<{ url: string; server: ServerType }>;
   /** Stops servers and background work and closes the database. */
   close(): Promise<void>;
-}
-
-/** Thrown for problems a user must fix (port in use, unreadable data dir); the CLI prints the message. */
-export class PlatformStartError extends Error {
-  override name = 'PlatformStartError';
 }
 
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {

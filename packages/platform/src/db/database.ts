@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { PlatformStartError } from '../errors/platform-start-error.js';
 import type { Database } from './schema.js';
 
 // The one place that knows which database engine is in use. Everything else sees Kysely<Database>
@@ -45,7 +46,9 @@ export function databaseTarget(url: string | undefined, dataDir: string): Databa
       dialect: new PostgresDialect({ pool }),
     };
   }
-  throw new Error(`unsupported database URL "${url}": use sqlite:<path> or postgres://user:pass@host:port/db`);
+  throw new PlatformStartError(
+    `unsupported database URL "${url}": use sqlite:<path> or postgres://user:pass@host:port/db`,
+  );
 }
 
 export function openDatabase(target: DatabaseTarget): Db {

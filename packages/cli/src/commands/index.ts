@@ -1,0 +1,21 @@
+import type { Command } from '../command.js';
+import { appid } from './appid.js';
+import { coupon } from './coupon.js';
+import { merchant } from './merchant.js';
+import { reset } from './reset.js';
+import { send } from './send.js';
+import { serve } from './serve.js';
+import { stock } from './stock.js';
+import { user } from './user.js';
+
+/** Every `wxcoupon` command: one line each. */
+export const commands: Record<string, Command> = {
+  serve: { summary: 'start the platform (HTTP, SQLite or PostgreSQL) with a demo merchant', run: serve },
+  send: { summary: 'send one 代金券 through the SDK', run: send },
+  stock: { summary: 'create, start, pause, restart, stop, get and list 代金券 stocks', run: stock },
+  merchant: { summary: 'add or list merchants (admin API)', run: merchant },
+  appid: { summary: 'bind an appid to a merchant (admin API)', run: appid },
+  user: { summary: 'add users (openids), flag them abnormal (admin API)', run: user },
+  coupon: { summary: 'mark a coupon used (admin API)', run: coupon },
+  reset: { summary: 'delete issued coupons and counters (admin API)', run: reset },
+};

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { printResult } from '../admin-client.js';
+import { intFlag, parseFlags } from '../args.js';
+import { loadCliCredentials, SDK_FLAGS, sdkClient } from '../sdk-client.js';
+import { UsageError } from '../usage-error.js';
+
+const USAGE = `Usage:
+  wxcoupon stock create --name NAME [--amount 100] [--minimum 200] [--count 1000] [--per-user 1] [--days 30] [--start]
+  wxcoupon stock start|pause|restart|stop|get --stock STOCK_ID
+  wxcoupon stock list [--offset 0] [--limit 10]
+Common: [--data ./.wxcoupon | --credentials FILE] [--json]
+Manages 代金券 stocks of the credentials' merchant through the SDK. Amounts are in fen (分).
+`;
+
+export async function stock(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values } = parseFlags(
+    rest,
+    {
+      ...SDK_FLAGS,
+      stock: { type: 'string' },
+      name: { type: 'string' },
+      amount: { type: 'string' },
+      minimum: { type: 'string' },
+      count: { type: 'string' },
+      'per-user': { type: 'string' },
+      days: { type: 'string' },
+      start: { type: 'boolean', default: false },
+      offset: { type: 'string' },
+      limit: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (values.help || sub === undefined) {
+    process.stdout.write(USAGE);
+    return sub === undefined ? 64 : 0;
+  }
+  const creds = loadCliCredentials(values);
+  const wxpay = sdkClient(creds);
+  const json = Boolean(values.json);
+  const mchid = creds.mchid;
+  try {
+    if (sub === 'create') {
+      if (!values.name) throw new UsageError(`--name is required\n\n${USAGE}`);
+      const amount = intFlag(values.amount as string | undefined, 'amount', 100, 1, 100_000);
+      const count = intFlag(values.count as string | undefined, 'count', 1000, 5, 10_000_000);
+      const days = intFlag(values.days as string | undefined, 'days', 30, 1, 90);
+      const now = Date.now();
+      const res = await wxpay.request<{ stock_id: string; create_time: string }>(
+        'POST',
+        'v3/marketing/favor/coupon-stocks',
+        {
+          json: {
+            stock_name: values.name,
+            belong_merchant: mchid,
+            available_begin_time: new Date(now + 5_000).toISOString(),
+            available_end_time: new Date(now + days * 86_400_000).toISOString(),
+            stock_use_rule: {
+              max_coupons: count,
+              max_amount: amount * count,
+              max_coupons_per_user: intFlag(values['per-user'] as string | undefined, 'per-user', 1, 1, 100),
+              natural_person_limit: false,
+              prevent_api_abuse: false,
+            },
+            coupon_use_rule: {
+              fixed_normal_coupon: {
+                coupon_amount: amount,
+                transaction_minimum: intFlag(values.minimum as string | undefined, 'minimum', amount + 1, amount + 1),
+              },
+              available_merchants: [mchid],
+            },
+            no_cash: false,
+            stock_type: 'NORMAL',
+            out_request_no: `cli${now}${randomBytes(4).toString('hex')}`,
+          },
+        },
+      );
+      let out: Record<string, unknown> = res.data;
+      if (values.start) {
+        const started = await wxpay.request('POST', 'v3/marketing/favor/stocks/{stock_id}/start', {
+          stock_id: res.data.stock_id,
+          json: { stock_creator_mchid: mchid },
+        });
+        out = { ...out, ...(started.data as object) };
+      }
+      printResult(out, json);
+      return 0;
+    }
+    if (sub === 'list') {
+      const res = await wxpay.request('GET', 'v3/marketing/favor/stocks', {
+        query: {
+          offset: intFlag(values.offset as string | undefined, 'offset', 0),
+          limit: intFlag(values.limit as string | undefined, 'limit', 10, 1, 10),
+          stock_creator_mchid: mchid,
+        },
+      });
+      printResult(res.data, true);
+      return 0;
+    }
+    const stockId = values.stock as string | undefined;
+    if (!stockId) throw new UsageError(`--stock is required\n\n${USAGE}`);
+    if (sub === 'get') {
+      printResult(
+        (
+          await wxpay.request('GET', 'v3/marketing/favor/stocks/{stock_id}', {
+            stock_id: stockId,
+            query: { stock_creator_mchid: mchid },
+          })
+        ).data,
+        true,
+      );
+      return 0;
+    }
+    if (['start', 'pause', 'restart', 'stop'].includes(sub)) {
+      const res = await wxpay.request('POST', `v3/marketing/favor/stocks/{stock_id}/${sub}`, {
+        stock_id: stockId,
+        json: { stock_creator_mchid: mchid },
+      });
+      printResult(res.data, json);
+      return 0;
+    }
+    throw new UsageError(`unknown stock command "${sub}"\n\n${USAGE}`);
+  } finally {
+    wxpay.close();
+  }
+}
