@@ -33,7 +33,16 @@ export type CampaignEvent =
       concurrency: number;
       resumed: boolean;
     }
-  | { type: 'ingested'; rows: number; added: number; duplicates: number; invalid: number }
+  | {
+      type: 'ingested';
+      rows: number;
+      added: number;
+      duplicates: number;
+      invalid: number;
+      ignoredColumns: string[];
+      /** CSV columns the API takes, to make a misspelt one obvious. */
+      acceptedColumns: readonly string[];
+    }
   | { type: 'throttled'; rate: number }
   | { type: 'skipped'; openid: string; reason: SkipReason; code: string; message: string }
   | { type: 'failed'; openid: string; code: string; message: string; deferred: boolean }

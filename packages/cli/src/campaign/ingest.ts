@@ -25,6 +25,8 @@ export interface IngestResult {
   added: number;
   duplicates: number;
   invalid: number;
+  /** CSV columns this API does not take (a name or phone column, or a misspelt field): read and left out. */
+  ignoredColumns: string[];
 }
 
 const OPENID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -54,7 +56,7 @@ export async function ingestInput(o: IngestOptions): Promise<IngestResult> {
   const prior = meta.ingest;
   const sameInput = prior.source === source && (fromStdin || (prior.size === size && prior.mtimeMs === mtimeMs));
   if (prior.done && (sameInput || fromStdin)) {
-    return { read: false, rows: prior.rows, added: 0, duplicates: 0, invalid: 0 };
+    return { read: false, rows: prior.rows, added: 0, duplicates: 0, invalid: 0, ignoredColumns: [] };
   }
   const resumeAt = sameInput && prior.format !== null && !prior.done;
   journal.beginIngest(source, size, mtimeMs, !resumeAt);
@@ -81,7 +83,7 @@ export async function ingestInput(o: IngestOptions): Promise<IngestResult> {
   const batchSize = o.batchSize ?? 2000;
   let batch: NewRecipient[] = [];
   let checkpoint = { bytes: startOffset, lines: startLine, rows };
-  const result: IngestResult = { read: true, rows: 0, added: 0, duplicates: 0, invalid: 0 };
+  const result: IngestResult = { read: true, rows: 0, added: 0, duplicates: 0, invalid: 0, ignoredColumns: [] };
   const flush = () => {
     if (batch.length === 0) return;
     const added = journal.ingest(batch, checkpoint);
@@ -97,11 +99,7 @@ export async function ingestInput(o: IngestOptions): Promise<IngestResult> {
     skipRecords,
     onFormat: (format) => {
       if (format.kind === 'csv') {
-        const unknown = format.header.filter((h) => h !== 'openid' && !accepted.has(h));
-        if (unknown.length > 0) {
-          const list = o.fields.length > 0 ? o.fields.join(', ') : 'none';
-          throw new InputError(`unknown column ${unknown.join(', ')} (columns accepted besides openid: ${list})`);
-        }
+        result.ignoredColumns = format.header.filter((h) => h !== 'openid' && !accepted.has(h));
       }
       journal.setFormat(format);
     },
@@ -116,7 +114,7 @@ export async function ingestInput(o: IngestOptions): Promise<IngestResult> {
     const entry: NewRecipient = {
       openid: r.openid,
       requestNo: requestKey(meta.campaignId, r.openid, o.keyLength),
-      fields: r.fields,
+      fields: pick(r.fields, accepted),
     };
     if (!OPENID.test(r.openid)) {
       result.invalid++;
@@ -131,4 +129,10 @@ export async function ingestInput(o: IngestOptions): Promise<IngestResult> {
   journal.finishIngest();
   result.rows = rows;
   return result;
+}
+
+function pick(fields: Record<string, string>, accepted: Set<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) if (accepted.has(k)) out[k] = v;
+  return out;
 }

@@ -111,10 +111,19 @@ function describeEvent(e: CampaignEvent): string | undefined {
         `campaign ${e.campaignId}: ${formatCount(e.todo)} of ${formatCount(e.total)} recipients to send` +
         ` via ${e.api}, stock ${e.stockId}, at most ${e.qps}/s and ${e.concurrency} at once${e.resumed ? ' (resumed)' : ''}`
       );
-    case 'ingested':
-      return e.invalid > 0 || e.duplicates > 0
-        ? `read ${formatCount(e.rows)} rows: ${formatCount(e.duplicates)} duplicate, ${formatCount(e.invalid)} invalid`
-        : undefined;
+    case 'ingested': {
+      const notes: string[] = [];
+      if (e.duplicates > 0 || e.invalid > 0) {
+        notes.push(
+          `read ${formatCount(e.rows)} rows: ${formatCount(e.duplicates)} duplicate, ${formatCount(e.invalid)} invalid`,
+        );
+      }
+      if (e.ignoredColumns.length > 0) {
+        const accepted = e.acceptedColumns.length > 0 ? e.acceptedColumns.join(', ') : 'none';
+        notes.push(`ignoring CSV columns ${e.ignoredColumns.join(', ')} (this API takes: openid, ${accepted})`);
+      }
+      return notes.length > 0 ? notes.join('\n') : undefined;
+    }
     case 'throttled':
       return `rate limited by the server (429): slowing to ${formatCount(e.rate)}/s, then recovering`;
     case 'stopping':

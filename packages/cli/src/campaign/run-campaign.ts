@@ -81,7 +81,7 @@ export async function runCampaignCommand(o: RunCommandOptions, io: CommandIO): P
       keyLength: REQUEST_KEY_LENGTH[o.api],
       fields: SENDER_FIELDS[o.api],
     });
-    if (ingested.read) reporter.event({ type: 'ingested', ...ingested });
+    if (ingested.read) reporter.event({ type: 'ingested', ...ingested, acceptedColumns: SENDER_FIELDS[o.api] });
 
     const sender = createSender(o.api, {
       client,

@@ -26,6 +26,6 @@ export function describeError(error: unknown): Failure {
 
 /** The WeChat message alone (the SDK's own message repeats method and URL, which every row shares). */
 function apiMessage(error: ApiError): string {
-  const m = /: HTTP \d+ [A-Z_]+: (.*?)(?: \(field|\s*\[Request-ID|$)/.exec(error.message);
+  const m = / HTTP \d+ [A-Z_]+: (.*?)(?: \(field|\s*\[Request-ID|$)/.exec(error.message);
   return m?.[1] ?? error.message;
 }
