@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { appid } from './appid.js';
+import { campaign } from './campaign.js';
 import { coupon } from './coupon.js';
 import { merchant } from './merchant.js';
 import { reset } from './reset.js';
@@ -18,4 +19,5 @@ export const commands: Record<string, Command> = {
   user: { summary: 'add users (openids), flag them abnormal (admin API)', run: user },
   coupon: { summary: 'mark a coupon used (admin API)', run: coupon },
   reset: { summary: 'delete issued coupons and counters (admin API)', run: reset },
+  campaign: { summary: 'send a stock to a list of users: rate-limited, resumable, exactly once', run: campaign },
 };
