@@ -27,6 +27,21 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const args = ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...files];
-const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
-child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
+function run(list, env) {
+  const args = ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...list];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'test', ...env },
+  });
+  return new Promise((done) => child.on('exit', (code, signal) => done(signal ? 1 : (code ?? 1))));
+}
+
+let status = await run(files, {});
+// With a PostgreSQL server given (scripts/pg.sh run npm test), the platform's tests run once more on it.
+const platformFiles = files.filter((f) => f.startsWith('packages/platform/'));
+if (process.env.WXCOUPON_TEST_PG_URL && platformFiles.length > 0) {
+  console.log('\n== platform tests on PostgreSQL');
+  status = (await run(platformFiles, { WXCOUPON_TEST_ENGINE: 'postgres' })) || status;
+}
+process.exit(status);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlatform, type Platform, type PlatformOptions } from '../../src/index.js';
 import { clientFor, type SignedClient } from './signed-fetch.js';
+import { createTestDatabase } from './test-database.js';
 
 export interface TestPlatform {
   platform: Platform;
@@ -16,7 +17,14 @@ export interface TestPlatform {
 /** A platform on a fresh temp data directory, with a signed client for the demo merchant. */
 export async function startTestPlatform(options: Partial<PlatformOptions> = {}): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'wxcoupon-platform-'));
-  const platform = await createPlatform({ log: () => {}, ...options, dataDir });
+  // On the PostgreSQL pass each platform gets its own database (see test-database.ts).
+  const database = options.database === undefined ? await createTestDatabase({ keepIn: options.dataDir }) : undefined;
+  const platform = await createPlatform({
+    log: () => {},
+    ...(database?.url ? { database: database.url } : {}),
+    ...options,
+    dataDir,
+  });
   const client = clientFor(platform.credentials, platform.fetch, 'http://platform.test');
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await platform.fetch(
@@ -36,6 +44,7 @@ export async function startTestPlatform(options: Partial<PlatformOptions> = {}):
     admin,
     async close() {
       await platform.close();
+      await database?.drop();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
