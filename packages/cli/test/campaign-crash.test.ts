@@ -9,7 +9,7 @@ import { Journal } from '../src/campaign/journal.js';
 import { openids } from './campaign-helpers.js';
 import { eachLimited, startTestPlatform, type TestPlatform } from './campaign-platform.js';
 
-const CLI = fileURLToPath(new URL('./fixtures/campaign-cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 let tp: TestPlatform;
 const children = new Set<ChildProcess>();
 
@@ -22,7 +22,7 @@ after(async () => {
 });
 
 function startCli(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string } {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, ...args], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, 'campaign', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: '1' },
   });
