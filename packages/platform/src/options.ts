@@ -20,7 +20,10 @@ export interface PlatformOptions {
   maxSkewSeconds?: number;
   /** Register unknown openids under the appid of their first request (default true). */
   autoRegisterUsers?: boolean;
-  /** For tests: the time source. */
+  /**
+   * For tests: the business clock (stock windows, coupon validity, daily budgets). Signatures and
+   * the request skew check always use the real time, so SDKs keep verifying.
+   */
   clock?: Clock;
   /** Where log lines go (default console.error); pass `() => {}` to silence. */
   log?: (line: string) => void;

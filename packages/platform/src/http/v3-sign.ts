@@ -16,7 +16,7 @@ export function v3Sign(ctx: PlatformContext): MiddlewareHandler<V3Env> {
     const merchant = c.get('merchant');
     const key = ctx.keys.forResponse(c.req.header('wechatpay-serial'), merchant.platformKeyMode);
     const body = res.status === 204 ? '' : await res.text();
-    const ts = timestamp(ctx.clock());
+    const ts = timestamp();
     const nonceStr = nonce();
     const signature = await rsaSignAsync(responseMessage(ts, nonceStr, body), key.privateKey);
     const headers = new Headers(res.headers);

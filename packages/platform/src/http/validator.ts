@@ -44,8 +44,8 @@ export class FieldReader {
     let walked = '';
     for (const part of pointer.split('/').slice(1)) {
       if (node === undefined || node === null) return undefined;
-      if (typeof node !== 'object' || Array.isArray(node)) this.fail(walked || '/', node, 'must be an object');
-      node = (node as Record<string, unknown>)[part];
+      if (typeof node !== 'object') this.fail(walked || '/', node, 'must be an object');
+      node = Array.isArray(node) ? node[Number(part)] : (node as Record<string, unknown>)[part];
       walked += `/${part}`;
     }
     return node === null ? undefined : node;
