@@ -16,7 +16,7 @@ import { loadAdminToken } from './provision/admin-token.js';
 import { type DemoCredentials, writeCredentials } from './provision/credentials.js';
 import { provisionDemo } from './provision/demo.js';
 import { resolveRateLimits } from './rate-limit/limits.js';
-import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
+import { DatabaseRateLimiter } from './rate-limit/database-rate-limiter.js';
 
 export interface ListenOptions {
   host?: string;
@@ -54,7 +54,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       engine: target.engine,
       clock,
       keys: await PlatformKeys.load(db, clock),
-      rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(clock),
+      // Counted in the database so that instances sharing it share each merchant's allowance.
+      rateLimiter: options.rateLimiter ?? new DatabaseRateLimiter(db, clock),
       rateLimits: resolveRateLimits(options.rateLimits),
       hooks: new Hooks(),
       dataDir,

@@ -1,10 +1,12 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_favor.js';
+import * as m0006 from './0006_rate_limits.js';
 
 // The static, ordered list of migrations. A new feature adds `NNNN_<feature>.ts` here and one line
 // below; names sort in the order they run. Never edit a migration that has shipped: add another.
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_favor': m0002,
+  '0006_rate_limits': m0006,
 };
