@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { rsaVerifyAsync } from '../crypto/rsa.js';
+import { rsaVerify } from '../crypto/rsa.js';
 import { VerificationError } from '../errors/verification-error.js';
 
 // Checks the five Wechatpay-* headers of a signed response or notification over the raw body bytes.
@@ -93,7 +93,8 @@ export async function verifySignedMessage(
     });
   }
   const message = Buffer.concat([Buffer.from(`${ts}\n${nonceStr}\n`), body, Buffer.from('\n')]);
-  if (!(await rsaVerifyAsync(message, signature, key))) {
+  // Verification is ~30 µs: cheaper inline than a hop to the thread pool and back.
+  if (!rsaVerify(message, signature, key)) {
     throw new VerificationError({
       reason: 'BAD_SIGNATURE',
       header: 'Wechatpay-Signature',

@@ -1,0 +1,226 @@
+// Requests per second through @wxcoupon/sdk and through wechatpay-axios-plugin, against the same
+// local server (in a child process) that verifies every request signature and signs every answer.
+// Rounds alternate between the two clients at the same concurrency; the ratio is of the medians.
+// Usage: npm run bench -- sdk   (env: BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONCURRENCY)
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Wechatpay as PeerWechatpay } from 'wechatpay-axios-plugin';
+import { certificateSerial, Wechatpay } from '../packages/sdk/src/index.js';
+import { generateRsaKeyPair, issueCertificate } from '../packages/sdk/src/pki/index.js';
+import { startSigningServer } from '../packages/sdk/test/support/signing-server.js';
+
+const PLATFORM_ID = 'PUB_KEY_ID_0119000001092025112200000000000001';
+const MCHID = '1900000109';
+
+interface Keys {
+  merchantKeyPem: string;
+  merchantCertPem: string;
+  merchantSerial: string;
+  platformKeyPem: string;
+  platformPublicKeyPem: string;
+}
+
+if (process.argv.includes('--server')) {
+  await serve();
+} else {
+  await main();
+}
+
+/** Child process: the signing server. Reads the keys from stdin, prints its URL. */
+async function serve(): Promise<void> {
+  let input = '';
+  for await (const chunk of process.stdin) input += chunk;
+  const keys = JSON.parse(input) as Keys;
+  const server = await startSigningServer({
+    merchantPublicKey: createPublicKey(keys.merchantCertPem),
+    merchantSerial: keys.merchantSerial,
+    platformKey: createPrivateKey(keys.platformKeyPem),
+    platformSerial: PLATFORM_ID,
+    handler: () => ({ json: { coupon_id: '9867041' } }),
+  });
+  process.stdout.write(`${server.url}\n`);
+  process.on('SIGTERM', () => {
+    server.close().then(() => process.exit(0));
+  });
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(process.env['BENCH_ROUNDS'] ?? 16);
+  const seconds = Number(process.env['BENCH_SECONDS'] ?? 2);
+  const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
+
+  const [ca, merchant, platform] = await Promise.all([
+    generateRsaKeyPair(),
+    generateRsaKeyPair(),
+    generateRsaKeyPair(),
+  ]);
+  const caCert = issueCertificate({
+    subject: { CN: 'Bench CA' },
+    publicKey: ca.publicKey,
+    signingKey: ca.privateKey,
+    isCA: true,
+  });
+  const cert = issueCertificate({
+    subject: { CN: MCHID },
+    publicKey: merchant.publicKey,
+    signingKey: ca.privateKey,
+    issuer: caCert.x509,
+  });
+  const keys: Keys = {
+    merchantKeyPem: merchant.privateKeyPem,
+    merchantCertPem: cert.pem,
+    merchantSerial: certificateSerial(cert.pem),
+    platformKeyPem: platform.privateKeyPem,
+    platformPublicKeyPem: platform.publicKeyPem,
+  };
+
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--server'],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  try {
+    child.stdin?.end(JSON.stringify(keys));
+    const url = await firstLine(child);
+    const config = {
+      mchid: MCHID,
+      serial: keys.merchantSerial,
+      privateKey: keys.merchantKeyPem,
+      certs: { [PLATFORM_ID]: keys.platformPublicKeyPem },
+      baseURL: url,
+    };
+    const ours = new Wechatpay(config);
+    const peer = new PeerWechatpay(config);
+    const json = {
+      stock_id: '9856000',
+      out_request_no: '89560002019101000121',
+      appid: 'wx233544546545989',
+      stock_creator_mchid: '8956000',
+    };
+
+    const clients: Record<'sdk' | 'peer', () => Promise<unknown>> = {
+      sdk: () => ours.v3.marketing.favor.users._openid_.coupons.post({ openid: 'oBENCH', json }),
+      peer: () => peer.v3!.marketing!.favor!.users!.$openid$!.coupons!.post(json, { openid: 'oBENCH' }),
+    };
+    // Both clients must succeed (and so verify the answers) before anything is timed.
+    for (const [name, call] of Object.entries(clients)) {
+      const res = (await call()) as { status: number };
+      if (res.status !== 200) throw new Error(`${name} got HTTP ${res.status}`);
+    }
+    for (const call of Object.values(clients)) await measure(call, concurrency, 1);
+
+    const results: { sdk: number[]; peer: number[] } = { sdk: [], peer: [] };
+    const cpu: { sdk: number[]; peer: number[] } = { sdk: [], peer: [] };
+    for (let r = 0; r < rounds; r++) {
+      // Alternate which client goes first so drift in machine load hits both alike.
+      const order: Array<'sdk' | 'peer'> = r % 2 === 0 ? ['sdk', 'peer'] : ['peer', 'sdk'];
+      for (const name of order) {
+        const m = await measure(clients[name], concurrency, seconds);
+        results[name].push(Math.round(m.rps));
+        cpu[name].push(Math.round(m.cpuMicros));
+        console.log(
+          `round ${r + 1} ${name.padEnd(4)} ${m.rps.toFixed(0)} req/s, client CPU ${m.cpuMicros.toFixed(0)} µs/request`,
+        );
+      }
+    }
+    ours.close();
+
+    const sdk = median(results.sdk);
+    const peerRps = median(results.peer);
+    // The machine is shared and its load drifts; a ratio per round compares two runs taken seconds
+    // apart, and the median of those ratios is what is reported.
+    const pairRatios = results.sdk.map((x, i) => x / (results.peer[i] as number));
+    const ratio = median(pairRatios);
+    const summary = {
+      benchmark: 'POST /v3/marketing/favor/users/{openid}/coupons, signed request + verified signed answer',
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      concurrency,
+      roundSeconds: seconds,
+      rounds,
+      rps: results,
+      medianRps: { sdk: Math.round(sdk), peer: Math.round(peerRps) },
+      clientCpuMicrosPerRequest: { sdk: median(cpu.sdk), peer: median(cpu.peer) },
+      ratioPerRound: pairRatios.map((r) => Number(r.toFixed(2))),
+      ratio: Number(ratio.toFixed(2)),
+      ratioOfMedians: Number((sdk / peerRps).toFixed(2)),
+      loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
+      target: 1.5,
+    };
+    const dir = fileURLToPath(new URL('./results/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}sdk.json`, `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(
+      `${dir}sdk.md`,
+      [
+        '# SDK throughput: @wxcoupon/sdk vs wechatpay-axios-plugin',
+        '',
+        `${summary.benchmark}, against one local server in a child process that verifies each request's`,
+        'signature and signs each answer (both clients verify it). Same server, same concurrency, rounds',
+        `interleaved in one run. Node ${summary.node}, ${summary.cpus} CPUs (${summary.cpuModel}).`,
+        '',
+        '| client | median req/s | rounds (req/s) |',
+        '| --- | ---: | --- |',
+        `| @wxcoupon/sdk | ${summary.medianRps.sdk} | ${results.sdk.map((x) => x.toFixed(0)).join(', ')} |`,
+        `| wechatpay-axios-plugin 0.9.6 | ${summary.medianRps.peer} | ${results.peer.map((x) => x.toFixed(0)).join(', ')} |`,
+        '',
+        `Client CPU per request (median, this process incl. thread pool): @wxcoupon/sdk ${summary.clientCpuMicrosPerRequest.sdk} µs, wechatpay-axios-plugin ${summary.clientCpuMicrosPerRequest.peer} µs.`,
+        '',
+        `**Ratio: ${summary.ratio}×** (median of the per-round ratios ${summary.ratioPerRound.join(', ')}; ratio of the medians ${summary.ratioOfMedians}×), target ≥ ${summary.target}×.`,
+        `Concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per client, alternating which goes first. Load average at the end: ${summary.loadAverageAtEnd.join(', ')}.`,
+        '',
+      ].join('\n'),
+    );
+    console.log(`sdk ${summary.medianRps.sdk} req/s, peer ${summary.medianRps.peer} req/s, ratio ${summary.ratio}x`);
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+}
+
+interface Measurement {
+  rps: number;
+  /** CPU time of this (client) process per request, µs, thread pool included. */
+  cpuMicros: number;
+}
+
+async function measure(call: () => Promise<unknown>, concurrency: number, seconds: number): Promise<Measurement> {
+  const deadline = performance.now() + seconds * 1000;
+  const cpu0 = process.cpuUsage();
+  let done = 0;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      await call();
+      done++;
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const cpu = process.cpuUsage(cpu0);
+  return { rps: done / ((performance.now() - start) / 1000), cpuMicros: (cpu.user + cpu.system) / done };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+async function firstLine(child: ChildProcess): Promise<string> {
+  if (!child.stdout) throw new Error('the server process has no stdout');
+  const rl = createInterface({ input: child.stdout });
+  for await (const line of rl) {
+    rl.close();
+    return line.trim();
+  }
+  throw new Error('the server process exited before printing its URL');
+}
