@@ -53,7 +53,7 @@ export async function stock(argv: string[]): Promise<number> {
           json: {
             stock_name: values.name,
             belong_merchant: mchid,
-            available_begin_time: new Date(now + 5_000).toISOString(),
+            available_begin_time: new Date(now).toISOString(),
             available_end_time: new Date(now + days * 86_400_000).toISOString(),
             stock_use_rule: {
               max_coupons: count,

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+// `wxcoupon serve` and the commands that talk to it, run as real processes from the TypeScript sources.
+
+const main = new URL('../src/main.ts', import.meta.url).pathname;
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, 'serve', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1] && out.includes('Ctrl-C')) resolve({ child, url: m[1], output: () => out });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+describe('wxcoupon serve', () => {
+  let dir: string;
+  let server: { child: ChildProcess; url: string; output: () => string };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wxcoupon-cli-'));
+    server = await startServe(['--port', '0', '--data', dir]);
+  });
+  after(async () => {
+    if (server.child.exitCode === null) await stop(server.child);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the first start prints the URL, the credentials file and an SDK snippet', () => {
+    const out = server.output();
+    assert.match(out, new RegExp(`credentials: ${join(dir, 'demo', 'credentials.json')}`));
+    assert.match(out, /new Wechatpay\(/);
+    const creds = JSON.parse(readFileSync(join(dir, 'demo', 'credentials.json'), 'utf8'));
+    assert.equal(creds.baseURL, server.url);
+  });
+
+  test('send issues a coupon through the SDK, and re-sending one out_request_no returns the same coupon', async () => {
+    const a = await run(['send', '--openid', 'o-cli', '--out-request-no', 'cli-1', '--data', dir, '--json']);
+    assert.equal(a.code, 0, a.stderr);
+    const b = await run(['send', '--openid', 'o-cli', '--out-request-no', 'cli-1', '--data', dir, '--json']);
+    assert.equal(JSON.parse(b.stdout).coupon_id, JSON.parse(a.stdout).coupon_id);
+  });
+
+  test('admin commands flag a user, and the next send reports USER_ACCOUNT_ABNORMAL in one line with exit 1', async () => {
+    const added = await run(['user', 'add', '--appid', 'wxd678efh567hg6787', '--openid', 'o-flag', '--data', dir]);
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal((await run(['user', 'flag', '--openid', 'o-flag', '--data', dir])).code, 0);
+    const refused = await run(['send', '--openid', 'o-flag', '--data', dir]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /USER_ACCOUNT_ABNORMAL/);
+    assert.doesNotMatch(refused.stderr, /\n\s+at /);
+  });
+
+  test('stock create --start makes a running stock that send can use', async () => {
+    const created = await run([
+      'stock',
+      'create',
+      '--name',
+      'CLI批次',
+      '--count',
+      '10',
+      '--start',
+      '--data',
+      dir,
+      '--json',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const { stock_id } = JSON.parse(created.stdout);
+    const sent = await run(['send', '--openid', 'o-cli-stock', '--stock', stock_id, '--data', dir, '--json']);
+    assert.equal(sent.code, 0, sent.stderr);
+  });
+
+  test('a second serve on the same port fails with a clear message, and an unknown flag is a usage error', async () => {
+    const port = new URL(server.url).port;
+    const busy = await run(['serve', '--port', port, '--data', dir]);
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, new RegExp(`port ${port} .*already in use`));
+    const usage = await run(['serve', '--bogus']);
+    assert.equal(usage.code, 64);
+    assert.match(usage.stderr, /Usage: wxcoupon serve/);
+  });
+
+  test('stopping and starting again keeps the credentials and the coupons', async () => {
+    const before = readFileSync(join(dir, 'demo', 'credentials.json'), 'utf8');
+    assert.equal(await stop(server.child), 0);
+    server = await startServe(['--port', '0', '--data', dir]);
+    const after = JSON.parse(readFileSync(join(dir, 'demo', 'credentials.json'), 'utf8'));
+    assert.deepEqual(
+      { ...after, baseURL: '' },
+      { ...JSON.parse(before), baseURL: '', ...(after.tlsBaseURL ? { tlsBaseURL: after.tlsBaseURL } : {}) },
+    );
+    const again = await run(['send', '--openid', 'o-cli', '--out-request-no', 'cli-1', '--data', dir, '--json']);
+    assert.equal(again.code, 0, again.stderr);
+  });
+});
