@@ -98,4 +98,33 @@ describe('the chain', () => {
     const { wxpay } = await recordingClient();
     assert.ok(wxpay instanceof Wechatpay);
   });
+
+  test('the default middleware is named, and a step can be replaced by name', async () => {
+    const f = await fixtures();
+    const wxpay = new Wechatpay({
+      mchid: f.mchid,
+      serial: f.merchantSerial,
+      privateKey: f.merchantKey,
+      certs: { [f.platformSerial]: f.platformPublicKey },
+      baseURL: 'https://api.example.test/',
+    });
+    assert.deepEqual(
+      wxpay.middleware.v3.map((m) => m.name),
+      ['v3-verifier', 'v3-signer'],
+    );
+    assert.deepEqual(
+      wxpay.middleware.v2.map((m) => m.name),
+      ['v2-xml'],
+    );
+    const i = wxpay.middleware.v3.findIndex((m) => m.name === 'v3-verifier');
+    wxpay.middleware.v3.splice(i, 1, {
+      name: 'accept-anything',
+      async handle() {
+        return { status: 200, headers: {}, body: Buffer.alloc(0), data: 'replaced' };
+      },
+    });
+    const res = await wxpay.chain('v3/anything').get();
+    assert.equal(res.data, 'replaced');
+    wxpay.close();
+  });
 });

@@ -85,7 +85,7 @@ describe('APIv3 requests', () => {
     );
   });
 
-  test('every request carries Accept, User-Agent and the expected Wechatpay-Serial', async () => {
+  test('every request carries Accept, Content-Type, User-Agent and the expected Wechatpay-Serial', async () => {
     next = { json: { total_count: 0, limit: 10, offset: 0 } };
     await wxpay.v3.marketing.favor.stocks.get({ query: { offset: 0, limit: 10, stock_creator_mchid: '8956000' } });
     const seen = server.requests.at(-1)!;
@@ -93,7 +93,8 @@ describe('APIv3 requests', () => {
     assert.equal(seen.headers['wechatpay-serial'], f.platformSerial);
     assert.equal(seen.headers.accept, 'application/json');
     assert.match(seen.headers['user-agent'] ?? '', /wxcoupon-sdk/);
-    assert.equal(seen.headers['content-type'], undefined, 'a GET has no body and no Content-Type');
+    assert.equal(seen.headers['content-type'], 'application/json');
+    assert.equal(seen.body, '', 'a GET is signed over an empty body');
   });
 
   test('a 204 answer is verified over an empty body and has no data', async () => {

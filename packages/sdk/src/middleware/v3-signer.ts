@@ -38,7 +38,8 @@ export function v3Signer(options: V3SignerOptions): Middleware {
         authorization({ mchid: options.mchid, nonce_str: nonceStr, timestamp: ts, serial_no: serial, signature }),
       );
       setDefaultHeader(headers, 'Accept', 'application/json');
-      if (req.body) setDefaultHeader(headers, 'Content-Type', 'application/json');
+      // Sent on bodiless calls too: some gateways reject a request without it, and it costs nothing.
+      setDefaultHeader(headers, 'Content-Type', 'application/json');
       setDefaultHeader(headers, 'User-Agent', options.userAgent);
       if (options.platformSerial) setDefaultHeader(headers, 'Wechatpay-Serial', options.platformSerial);
       return next(req);
