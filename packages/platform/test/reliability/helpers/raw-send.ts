@@ -1,0 +1,37 @@
+import type { KeyObject } from 'node:crypto';
+import { authorization, nonce, requestMessage, rsaSign, timestamp } from '@wxcoupon/sdk/crypto';
+import type { BadRequest } from './corpus.js';
+
+export interface Sender {
+  baseURL: string;
+  mchid: string;
+  serial: string;
+  privateKey: KeyObject;
+  platformSerial: string;
+}
+
+/** Sends one corpus case over HTTP exactly as described; resolves with the status and error code. */
+export async function sendRaw(s: Sender, r: BadRequest): Promise<{ status: number; code: string | undefined }> {
+  const ts = r.tweak?.timestamp ?? timestamp();
+  const n = nonce();
+  const signature =
+    r.tweak?.signature ?? rsaSign(requestMessage(r.method, r.path, ts, n, r.body), r.signWith ?? s.privateKey);
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'User-Agent': 'wxcoupon-reliability',
+    Authorization:
+      r.tweak?.authorization ??
+      authorization({ mchid: s.mchid, nonce_str: n, timestamp: ts, serial_no: s.serial, signature }),
+    'Wechatpay-Serial': s.platformSerial,
+  };
+  if (r.body) headers['Content-Type'] = r.contentType ?? 'application/json';
+  const res = await fetch(`${s.baseURL}${r.path}`, { method: r.method, headers, ...(r.body ? { body: r.body } : {}) });
+  const text = await res.text();
+  let code: string | undefined;
+  try {
+    code = text ? (JSON.parse(text) as { code?: string }).code : undefined;
+  } catch {
+    code = `non-JSON answer: ${text.slice(0, 80)}`;
+  }
+  return { status: res.status, code };
+}
