@@ -1,8 +1,10 @@
 import { adminFeature } from './admin/index.js';
+import { busifavorFeature } from './busifavor/index.js';
 import { certificatesFeature } from './certificates/index.js';
 import { favorFeature } from './favor/index.js';
 import type { Feature } from './feature.js';
 import { merchantsFeature } from './merchants/index.js';
+import { notifyFeature } from './notify/index.js';
 
 // Every product family of the platform. A new family adds one line here (setup runs in this order).
-export const features: readonly Feature[] = [merchantsFeature, certificatesFeature, favorFeature, adminFeature];
+export const features: readonly Feature[] = [merchantsFeature, certificatesFeature, favorFeature, busifavorFeature, notifyFeature, adminFeature];

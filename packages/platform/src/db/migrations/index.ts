@@ -1,6 +1,8 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_favor.js';
+import * as m0003 from './0003_busifavor.js';
+import * as m0004 from './0004_notify.js';
 import * as m0006 from './0006_rate_limits.js';
 
 // The static, ordered list of migrations. A new feature adds `NNNN_<feature>.ts` here and one line
@@ -8,5 +10,7 @@ import * as m0006 from './0006_rate_limits.js';
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_favor': m0002,
+  '0003_busifavor': m0003,
+  '0004_notify': m0004,
   '0006_rate_limits': m0006,
 };

@@ -1,0 +1,34 @@
+import type { PlatformContext } from '../../context.js';
+import type { AdminRouter } from '../../http/env.js';
+import { ok } from '../../http/reply.js';
+import { parseJsonObject } from '../../http/validator.js';
+
+/**
+ * Admin routes for 商家券: what the real service configures outside its APIs. Attaching product
+ * information makes a stock a 商品券 stock (the precondition of product-coupons/send); the stock
+ * state can be paused, resumed or stopped (no public API exists for it).
+ */
+export function busifavorAdmin(router: AdminRouter, ctx: PlatformContext): void {
+  const { stocks } = ctx.services.busifavor;
+
+  router.put('/busifavor/stocks/:stock_id/product', async (c) => {
+    const b = parseJsonObject(c.get('rawBody'));
+    const product = {
+      product_id: b.string('/product_id', { required: true, max: 64 }),
+      ...(b.has('/product_name') ? { product_name: b.string('/product_name', { max: 64 }) } : {}),
+    };
+    return ok(c, await stocks.setProduct(c.req.param('stock_id'), product));
+  });
+
+  router.delete('/busifavor/stocks/:stock_id/product', async (c) =>
+    ok(c, await stocks.setProduct(c.req.param('stock_id'), null)),
+  );
+
+  router.post('/busifavor/stocks/:stock_id/state', async (c) => {
+    const state = parseJsonObject(c.get('rawBody')).string('/stock_state', {
+      required: true,
+      oneOf: ['RUNNING', 'PAUSED', 'STOPED'],
+    }) as 'RUNNING' | 'PAUSED' | 'STOPED';
+    return ok(c, await stocks.setState(c.req.param('stock_id'), state));
+  });
+}

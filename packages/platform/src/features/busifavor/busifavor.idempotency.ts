@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Db } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
+import { ApiError } from '../../errors/api-error.js';
+import * as repo from './busifavor.repository.js';
+
+// Request numbers (use_request_no, return_request_no, …) make a write happen once: the first
+// request's answer is stored in the same transaction as its change, keyed by (merchant, kind,
+// number). A replay with the same content gets that answer again; the same number with other
+// content is RESOURCE_ALREADY_EXISTS (coupon-api.md §1.6: the busifavor table's answer to a reused
+// request number). Concurrent replays meet at the primary key, never at a read.
+
+export interface RequestKey {
+  mchid: string;
+  kind: string;
+  requestNo: string;
+  field: string;
+}
+
+export async function once<T>(
+  db: Db,
+  now: number,
+  key: RequestKey,
+  content: unknown,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  const hash = digest(content);
+  const prior = await replay<T>(db, key, hash);
+  if (prior) return prior.value;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const result = await work(trx);
+      await repo.insertRequest(trx, {
+        mchid: key.mchid,
+        kind: key.kind,
+        request_no: key.requestNo,
+        request_hash: hash,
+        response_json: JSON.stringify(result ?? null),
+        create_ms: now,
+      });
+      return result;
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const again = await replay<T>(db, key, hash);
+    if (again) return again.value;
+    throw err;
+  }
+}
+
+async function replay<T>(db: Db, key: RequestKey, hash: string): Promise<{ value: T } | undefined> {
+  const row = await repo.findRequest(db, key.mchid, key.kind, key.requestNo);
+  if (!row) return undefined;
+  if (row.request_hash !== hash) throw reused(key.field, key.requestNo);
+  return { value: JSON.parse(row.response_json) as T };
+}
+
+export function reused(field: string, value: string): ApiError {
+  return new ApiError('RESOURCE_ALREADY_EXISTS', `${field} 已被使用，且请求内容与首次请求不同`, {
+    field: `/${field}`,
+    value,
+    issue: 'the same request number was used before with different parameters',
+    location: 'body',
+  });
+}
+
+/** A key-order-independent digest of what a request asked for, to tell a replay from a reuse. */
+export function digest(value: unknown): string {
+  return createHash('sha256').update(canonical(value)).digest('hex');
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}

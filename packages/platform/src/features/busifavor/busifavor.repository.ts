@@ -1,0 +1,290 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+// Queries for the 商家券 tables. Budgets are conditional UPDATEs whose row count decides; a code
+// of the pre-uploaded pool changes hands only through `status = 'AVAILABLE'` in the WHERE clause,
+// so two concurrent sends can never dispatch the same code (in one process or several).
+
+export interface BusifavorStockTable {
+  stock_id: string;
+  creator_mchid: string;
+  out_request_no: string;
+  request_hash: string;
+  belong_merchant: string;
+  stock_name: string;
+  stock_type: string;
+  coupon_code_mode: string;
+  stock_state: string;
+  available_begin_ms: number;
+  available_end_ms: number;
+  max_coupons: number;
+  max_coupons_by_day: number | null;
+  max_coupons_per_user: number;
+  natural_person_limit: number;
+  prevent_api_abuse: number;
+  distributed_coupons: number;
+  uploaded_codes: number;
+  /** Product information attached by the admin API: set means "a 商品券 stock" (B10 allowed). */
+  product_json: string | null;
+  /** The descriptive create fields as they are shown by B2 (rules, entrance, display, notify_config). */
+  body_json: string;
+  create_ms: number;
+  update_ms: number;
+}
+
+export interface BusifavorCouponTable {
+  stock_id: string;
+  coupon_code: string;
+  creator_mchid: string;
+  belong_merchant: string;
+  sender_mchid: string;
+  openid: string;
+  appid: string;
+  out_request_no: string;
+  request_hash: string;
+  /** `API` (B9) or `PRODUCT` (B10). */
+  channel: string;
+  coupon_type: string | null;
+  member_card_id: string | null;
+  state: string;
+  receive_ms: number;
+  available_start_ms: number;
+  expire_ms: number;
+  use_request_no: string | null;
+  use_ms: number | null;
+  use_json: string | null;
+  associate_out_trade_no: string | null;
+  return_request_no: string | null;
+  return_ms: number | null;
+  deactivate_request_no: string | null;
+  deactivate_ms: number | null;
+  deactivate_reason: string | null;
+}
+
+export interface BusifavorCodeTable {
+  stock_id: string;
+  code: string;
+  status: string;
+  pick: number;
+  upload_ms: number;
+  dispatched_ms: number | null;
+  openid: string | null;
+}
+
+export interface BusifavorRequestTable {
+  mchid: string;
+  kind: string;
+  request_no: string;
+  request_hash: string;
+  response_json: string;
+  create_ms: number;
+}
+
+declare module '../../db/schema.js' {
+  interface Database {
+    busifavor_stocks: BusifavorStockTable;
+    busifavor_user_counts: { stock_id: string; user_key: string; received: number };
+    busifavor_daily_counts: { stock_id: string; day: string; sent: number };
+    busifavor_codes: BusifavorCodeTable;
+    busifavor_coupons: BusifavorCouponTable;
+    busifavor_requests: BusifavorRequestTable;
+    busifavor_callbacks: { mchid: string; notify_url: string; update_ms: number };
+  }
+}
+
+type Q = Kysely<Database>;
+export type StockRow = BusifavorStockTable;
+export type CouponRow = BusifavorCouponTable;
+export type CodeRow = BusifavorCodeTable;
+
+export const PICK_RANGE = 2 ** 31;
+
+export function findStock(db: Q, stockId: string) {
+  return db.selectFrom('busifavor_stocks').selectAll().where('stock_id', '=', stockId).executeTakeFirst();
+}
+
+export function findStockByRequest(db: Q, mchid: string, outRequestNo: string) {
+  return db
+    .selectFrom('busifavor_stocks')
+    .selectAll()
+    .where('creator_mchid', '=', mchid)
+    .where('out_request_no', '=', outRequestNo)
+    .executeTakeFirst();
+}
+
+export async function insertStock(db: Q, row: StockRow): Promise<void> {
+  await db.insertInto('busifavor_stocks').values(row).execute();
+}
+
+/** Counts one more coupon for a user if under the per-user limit. */
+export async function takeUserSlot(db: Q, stockId: string, userKey: string, limit: number): Promise<boolean> {
+  await db
+    .insertInto('busifavor_user_counts')
+    .values({ stock_id: stockId, user_key: userKey, received: 0 })
+    .onConflict((oc) => oc.columns(['stock_id', 'user_key']).doNothing())
+    .execute();
+  const r = await db
+    .updateTable('busifavor_user_counts')
+    .set({ received: sql`received + 1` })
+    .where('stock_id', '=', stockId)
+    .where('user_key', '=', userKey)
+    .where('received', '<', limit)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Counts one more coupon against `max_coupons` (read in the same statement, so B4 changes apply at once). */
+export async function takeStockBudget(db: Q, stockId: string): Promise<boolean> {
+  const r = await db
+    .updateTable('busifavor_stocks')
+    .set({ distributed_coupons: sql`distributed_coupons + 1` })
+    .where('stock_id', '=', stockId)
+    .whereRef('distributed_coupons', '<', 'max_coupons')
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Counts one more coupon for a Beijing day if under the stock's current `max_coupons_by_day`. */
+export async function takeDailyBudget(db: Q, stockId: string, day: string): Promise<boolean> {
+  await db
+    .insertInto('busifavor_daily_counts')
+    .values({ stock_id: stockId, day, sent: 0 })
+    .onConflict((oc) => oc.columns(['stock_id', 'day']).doNothing())
+    .execute();
+  const r = await db
+    .updateTable('busifavor_daily_counts')
+    .set({ sent: sql`sent + 1` })
+    .where('stock_id', '=', stockId)
+    .where('day', '=', day)
+    .where(
+      sql<boolean>`sent < (select s.max_coupons_by_day from busifavor_stocks s where s.stock_id = busifavor_daily_counts.stock_id)`,
+    )
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function sentOn(db: Q, stockId: string, day: string): Promise<number> {
+  const row = await db
+    .selectFrom('busifavor_daily_counts')
+    .select('sent')
+    .where('stock_id', '=', stockId)
+    .where('day', '=', day)
+    .executeTakeFirst();
+  return row ? Number(row.sent) : 0;
+}
+
+/**
+ * Dispatches one AVAILABLE code of the pool to `openid`: the first at or after a random point of
+ * the pick order (wrapping around), claimed by a conditional update. A code taken by a concurrent
+ * send fails the condition and the next candidate is tried.
+ */
+export async function dispatchRandomCode(
+  db: Q,
+  stockId: string,
+  openid: string,
+  now: number,
+): Promise<string | undefined> {
+  const start = Math.floor(Math.random() * PICK_RANGE);
+  for (const [op, dir] of [
+    ['>=', 'asc'],
+    ['<', 'desc'],
+  ] as const) {
+    for (let round = 0; round < 20; round++) {
+      const candidates = await db
+        .selectFrom('busifavor_codes')
+        .select('code')
+        .where('stock_id', '=', stockId)
+        .where('status', '=', 'AVAILABLE')
+        .where('pick', op, start)
+        .orderBy('pick', dir)
+        .limit(8)
+        .execute();
+      if (candidates.length === 0) break;
+      for (const { code } of candidates) if (await dispatchCode(db, stockId, code, openid, now)) return code;
+    }
+  }
+  return undefined;
+}
+
+/** Dispatches one named code if it is still AVAILABLE. */
+export async function dispatchCode(
+  db: Q,
+  stockId: string,
+  code: string,
+  openid: string,
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('busifavor_codes')
+    .set({ status: 'DISPATCHED', dispatched_ms: now, openid })
+    .where('stock_id', '=', stockId)
+    .where('code', '=', code)
+    .where('status', '=', 'AVAILABLE')
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function insertCoupon(db: Q, row: CouponRow): Promise<void> {
+  await db.insertInto('busifavor_coupons').values(row).execute();
+}
+
+export function findCouponByRequest(db: Q, stockId: string, openid: string, outRequestNo: string) {
+  return db
+    .selectFrom('busifavor_coupons')
+    .selectAll()
+    .where('stock_id', '=', stockId)
+    .where('openid', '=', openid)
+    .where('out_request_no', '=', outRequestNo)
+    .executeTakeFirst();
+}
+
+export function findCoupon(db: Q, stockId: string, code: string) {
+  return db
+    .selectFrom('busifavor_coupons')
+    .selectAll()
+    .where('stock_id', '=', stockId)
+    .where('coupon_code', '=', code)
+    .executeTakeFirst();
+}
+
+export function couponsByCode(db: Q, code: string) {
+  return db.selectFrom('busifavor_coupons').selectAll().where('coupon_code', '=', code).execute();
+}
+
+export function stocksOf(db: Q, stockIds: readonly string[]) {
+  if (stockIds.length === 0) return Promise.resolve([] as StockRow[]);
+  return db.selectFrom('busifavor_stocks').selectAll().where('stock_id', 'in', stockIds).execute();
+}
+
+export function findRequest(db: Q, mchid: string, kind: string, requestNo: string) {
+  return db
+    .selectFrom('busifavor_requests')
+    .selectAll()
+    .where('mchid', '=', mchid)
+    .where('kind', '=', kind)
+    .where('request_no', '=', requestNo)
+    .executeTakeFirst();
+}
+
+export async function insertRequest(
+  db: Q,
+  row: {
+    mchid: string;
+    kind: string;
+    request_no: string;
+    request_hash: string;
+    response_json: string;
+    create_ms: number;
+  },
+): Promise<void> {
+  await db.insertInto('busifavor_requests').values(row).execute();
+}
+
+export function findCode(db: Q, stockId: string, code: string) {
+  return db
+    .selectFrom('busifavor_codes')
+    .selectAll()
+    .where('stock_id', '=', stockId)
+    .where('code', '=', code)
+    .executeTakeFirst();
+}

@@ -1,0 +1,163 @@
+import type { PlatformContext } from '../../context.js';
+import type { V3Router } from '../../http/env.js';
+import { rateLimit } from '../../http/rate-limit.js';
+import { noContent, ok } from '../../http/reply.js';
+import { FieldReader, parseJsonObject } from '../../http/validator.js';
+import { notifyUrlProblem } from '../notify/notify-url.js';
+import {
+  CODE_STATUSES,
+  COUPON_CODE,
+  COUPON_STATES,
+  checkPath,
+  parseAssociate,
+  parseBudget,
+  parseCreateStock,
+  parseDeactivate,
+  parseModifyStock,
+  parseReturn,
+  parseSend,
+  parseUpload,
+  parseUse,
+  requestNo,
+} from './busifavor.schema.js';
+
+// The 商家券 APIs (coupon-api.md §4), mounted under /v3: B1–B10, B12–B20. Transport only.
+
+const BASE = '/marketing/busifavor';
+
+export function busifavorRoutes(router: V3Router, ctx: PlatformContext): void {
+  const { stocks, codes, coupons } = ctx.services.busifavor;
+  const limited = (api: string) => rateLimit(ctx, `busifavor.${api}`, 'FREQUENCY_LIMITED');
+  const path = (c: { req: { param: () => Record<string, string> } }) => new FieldReader(c.req.param(), 'uri_template');
+  const stockIdOf = (c: { req: { param: () => Record<string, string> } }) => checkPath(path(c), 'stock_id', 20);
+  const codeOf = (c: { req: { param: () => Record<string, string> } }) =>
+    checkPath(path(c), 'coupon_code', 32, COUPON_CODE);
+
+  router.post(`${BASE}/stocks`, limited('stocks.create'), async (c) => {
+    const input = parseCreateStock(parseJsonObject(c.get('rawBody')), ctx.clock());
+    return ok(c, await stocks.create(c.get('merchant').mchid, input));
+  });
+
+  router.get(`${BASE}/stocks/:stock_id`, limited('stocks.get'), async (c) =>
+    ok(c, await stocks.get(c.get('merchant').mchid, stockIdOf(c))),
+  );
+
+  router.patch(`${BASE}/stocks/:stock_id`, limited('stocks.modify'), async (c) => {
+    const stockId = stockIdOf(c);
+    await stocks.modify(c.get('merchant').mchid, stockId, parseModifyStock(parseJsonObject(c.get('rawBody'))));
+    return noContent(c);
+  });
+
+  router.patch(`${BASE}/stocks/:stock_id/budget`, limited('stocks.budget'), async (c) => {
+    const stockId = stockIdOf(c);
+    return ok(c, await stocks.budget(c.get('merchant').mchid, stockId, parseBudget(parseJsonObject(c.get('rawBody')))));
+  });
+
+  router.post(`${BASE}/stocks/:stock_id/couponcodes`, limited('codes.upload'), async (c) => {
+    const stockId = stockIdOf(c);
+    return ok(c, await codes.upload(c.get('merchant').mchid, stockId, parseUpload(parseJsonObject(c.get('rawBody')))));
+  });
+
+  router.get(`${BASE}/stocks/:stock_id/couponcodes`, limited('codes.list'), async (c) => {
+    const stockId = stockIdOf(c);
+    const q = new FieldReader(c.req.query(), 'query');
+    q.string('/appid', { max: 32 });
+    const status = q.string('/status', { oneOf: CODE_STATUSES });
+    return ok(
+      c,
+      await codes.list(c.get('merchant').mchid, stockId, {
+        offset: q.integer('/offset', { min: 0 }) ?? 0,
+        limit: q.integer('/limit', { min: 1, max: 100 }) ?? 20,
+        ...(status !== undefined ? { status } : {}),
+      }),
+    );
+  });
+
+  router.get(`${BASE}/stocks/:stock_id/couponcodes/:coupon_code`, limited('codes.get'), async (c) => {
+    const stockId = stockIdOf(c);
+    const code = codeOf(c);
+    new FieldReader(c.req.query(), 'query').string('/appid', { max: 32 });
+    return ok(c, await codes.get(c.get('merchant').mchid, stockId, code));
+  });
+
+  router.delete(`${BASE}/stocks/:stock_id/couponcodes/:coupon_code`, limited('codes.delete'), async (c) => {
+    const stockId = stockIdOf(c);
+    const code = codeOf(c);
+    const no = requestNo(new FieldReader(c.req.query(), 'query'), '/delete_request_no');
+    return ok(c, await codes.remove(c.get('merchant').mchid, stockId, code, no));
+  });
+
+  router.post(`${BASE}/coupons/send`, limited('coupons.send'), async (c) =>
+    ok(c, await coupons.send(c.get('merchant').mchid, parseSend(parseJsonObject(c.get('rawBody')), false))),
+  );
+
+  router.post(`${BASE}/product-coupons/send`, limited('product-coupons.send'), async (c) =>
+    ok(c, await coupons.send(c.get('merchant').mchid, parseSend(parseJsonObject(c.get('rawBody')), true))),
+  );
+
+  router.post(`${BASE}/coupons/use`, limited('coupons.use'), async (c) =>
+    ok(c, await coupons.use(c.get('merchant').mchid, parseUse(parseJsonObject(c.get('rawBody'))))),
+  );
+
+  router.get(`${BASE}/users/:openid/coupons`, limited('coupons.list'), async (c) => {
+    const openid = checkPath(path(c), 'openid', 128);
+    const q = new FieldReader(c.req.query(), 'query');
+    const optional = {
+      stockId: q.string('/stock_id', { max: 20 }),
+      state: q.string('/coupon_state', { oneOf: COUPON_STATES }),
+      creator: q.string('/creator_merchant', { max: 32 }),
+      belong: q.string('/belong_merchant', { max: 15 }),
+      sender: q.string('/sender_merchant', { max: 32 }),
+    };
+    return ok(
+      c,
+      await coupons.list(c.get('merchant').mchid, {
+        openid,
+        appid: q.string('/appid', { required: true, max: 32 }),
+        offset: q.integer('/offset', { min: 0 }) ?? 0,
+        limit: q.integer('/limit', { min: 1, max: 50 }) ?? 20,
+        ...(Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as {
+          [K in keyof typeof optional]?: string;
+        }),
+      }),
+    );
+  });
+
+  router.get(`${BASE}/users/:openid/coupons/:coupon_code/appids/:appid`, limited('coupons.get'), async (c) => {
+    const p = path(c);
+    const openid = checkPath(p, 'openid', 128);
+    const code = checkPath(p, 'coupon_code', 32, COUPON_CODE);
+    const appid = checkPath(p, 'appid', 32);
+    return ok(c, await coupons.get(c.get('merchant').mchid, openid, code, appid));
+  });
+
+  router.post(`${BASE}/coupons/associate`, limited('coupons.associate'), async (c) =>
+    ok(c, await coupons.associate(c.get('merchant').mchid, parseAssociate(parseJsonObject(c.get('rawBody'))), true)),
+  );
+
+  router.post(`${BASE}/coupons/disassociate`, limited('coupons.disassociate'), async (c) =>
+    ok(c, await coupons.associate(c.get('merchant').mchid, parseAssociate(parseJsonObject(c.get('rawBody'))), false)),
+  );
+
+  router.post(`${BASE}/coupons/return`, limited('coupons.return'), async (c) =>
+    ok(c, await coupons.giveBack(c.get('merchant').mchid, parseReturn(parseJsonObject(c.get('rawBody'))))),
+  );
+
+  router.post(`${BASE}/coupons/deactivate`, limited('coupons.deactivate'), async (c) =>
+    ok(c, await coupons.deactivate(c.get('merchant').mchid, parseDeactivate(parseJsonObject(c.get('rawBody'))))),
+  );
+
+  router.post(`${BASE}/callbacks`, limited('callbacks.set'), async (c) => {
+    const b = parseJsonObject(c.get('rawBody'));
+    const mchid = b.string('/mchid', { min: 8, max: 15, pattern: /^\d+$/, patternIssue: 'must be digits' });
+    const url = b.string('/notify_url', { required: true, min: 10, max: 256 });
+    const problem = notifyUrlProblem(url);
+    if (problem) b.fail('/notify_url', url, problem);
+    return ok(c, await stocks.setCallback(c.get('merchant').mchid, mchid, url));
+  });
+
+  router.get(`${BASE}/callbacks`, limited('callbacks.get'), async (c) => {
+    const mchid = new FieldReader(c.req.query(), 'query').string('/mchid', { max: 15 });
+    return ok(c, await stocks.getCallback(c.get('merchant').mchid, mchid));
+  });
+}

@@ -1,0 +1,36 @@
+import type { Feature } from '../feature.js';
+import { busifavorAdmin } from './busifavor.admin.js';
+import { busifavorRoutes } from './busifavor.routes.js';
+import { BusifavorService } from './busifavor.service.js';
+
+// Documented per-merchant limits (coupon-api.md §4.0); other busifavor APIs have none by default
+// but accept one through the `rateLimits` option (e.g. `{ 'busifavor.coupons.send': 100 }`).
+const DOCUMENTED_LIMITS = {
+  'busifavor.stocks.create': { limit: 1000, windowMs: 60_000 },
+  'busifavor.coupons.use': { limit: 500, windowMs: 1000 },
+  'busifavor.coupons.associate': { limit: 500, windowMs: 1000 },
+  'busifavor.coupons.disassociate': { limit: 500, windowMs: 1000 },
+};
+
+export const busifavorFeature: Feature = {
+  name: 'busifavor',
+  setup(ctx) {
+    ctx.services.busifavor = new BusifavorService(ctx);
+    // A limit given in the platform options wins over the documented default.
+    for (const [api, rule] of Object.entries(DOCUMENTED_LIMITS)) ctx.rateLimits[api] ??= rule;
+    ctx.hooks.on('platform.reset', async (trx) => {
+      await trx.deleteFrom('busifavor_coupons').execute();
+      await trx.deleteFrom('busifavor_user_counts').execute();
+      await trx.deleteFrom('busifavor_daily_counts').execute();
+      await trx.deleteFrom('busifavor_requests').where('kind', '!=', 'modify').execute();
+      await trx
+        .updateTable('busifavor_codes')
+        .set({ status: 'AVAILABLE', dispatched_ms: null, openid: null })
+        .where('status', '=', 'DISPATCHED')
+        .execute();
+      await trx.updateTable('busifavor_stocks').set({ distributed_coupons: 0 }).execute();
+    });
+  },
+  v3: busifavorRoutes,
+  admin: busifavorAdmin,
+};

@@ -1,0 +1,62 @@
+import type { Feature } from '../feature.js';
+import { notifyAdmin } from './notify.admin.js';
+import { NotifyService } from './notify.service.js';
+import { DeliveryWorker } from './notify.worker.js';
+
+/**
+ * Coupon event notifications: COUPON.USE when a 代金券 is used (to the F18 URL) and COUPON.SEND
+ * when a 商家券 is issued (to the B19 URL), written to the outbox in the transaction of the event
+ * and delivered by a worker that retries on WeChat Pay's schedule.
+ */
+export const notifyFeature: Feature = {
+  name: 'notify',
+  setup(ctx) {
+    const notify = new NotifyService(ctx);
+    ctx.services.notify = notify;
+
+    ctx.hooks.on('favor.coupon.used', async (trx, e) => {
+      const cb = await trx
+        .selectFrom('favor_callbacks')
+        .select(['notify_url', 'enabled'])
+        .where('mchid', '=', e.mchid)
+        .executeTakeFirst();
+      if (cb?.enabled !== 1) return;
+      await notify.enqueue(trx, {
+        mchid: e.mchid,
+        notifyUrl: cb.notify_url,
+        eventType: 'COUPON.USE',
+        summary: '用券成功',
+        resource: e.coupon,
+      });
+    });
+
+    // "A merchant receives notifications only for batches it created" (coupon-api.md §4.18).
+    ctx.hooks.on('busifavor.coupon.sent', async (trx, e) => {
+      const cb = await trx
+        .selectFrom('busifavor_callbacks')
+        .select('notify_url')
+        .where('mchid', '=', e.creatorMchid)
+        .executeTakeFirst();
+      if (!cb) return;
+      await notify.enqueue(trx, {
+        mchid: e.creatorMchid,
+        notifyUrl: cb.notify_url,
+        eventType: 'COUPON.SEND',
+        summary: '商家券领券通知',
+        resource: e.resource,
+      });
+    });
+
+    ctx.hooks.on('platform.reset', async (trx) => {
+      await trx.deleteFrom('notify_attempts').execute();
+      await trx.deleteFrom('notify_outbox').execute();
+    });
+  },
+  admin: notifyAdmin,
+  start(ctx) {
+    const w = new DeliveryWorker(ctx);
+    ctx.services.notify.onEnqueued = () => w.kick();
+    w.start();
+    return () => w.stop();
+  },
+};

@@ -1,0 +1,140 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+// Queries for the outbox. A claim is a conditional UPDATE (still pending, lease free or expired):
+// of several instances racing for one row, exactly one sees a changed row count.
+
+export interface NotifyOutboxTable {
+  id: string;
+  mchid: string;
+  event_type: string;
+  notify_url: string;
+  body: string;
+  status: string;
+  attempts: number;
+  next_attempt_ms: number;
+  claimed_by: string | null;
+  lease_until: number | null;
+  create_ms: number;
+  delivered_ms: number | null;
+  last_error: string | null;
+}
+
+export interface NotifyAttemptTable {
+  notification_id: string;
+  attempt: number;
+  start_ms: number;
+  duration_ms: number;
+  http_status: number | null;
+  error: string | null;
+  ok: number;
+  instance: string;
+}
+
+declare module '../../db/schema.js' {
+  interface Database {
+    notify_outbox: NotifyOutboxTable;
+    notify_attempts: NotifyAttemptTable;
+  }
+}
+
+type Q = Kysely<Database>;
+export type OutboxRow = NotifyOutboxTable;
+export type AttemptRow = NotifyAttemptTable;
+
+export const PENDING = 'PENDING';
+export const DELIVERED = 'DELIVERED';
+export const FAILED = 'FAILED';
+
+export async function insertNotification(db: Q, row: OutboxRow): Promise<void> {
+  await db.insertInto('notify_outbox').values(row).execute();
+}
+
+/** Claims up to `limit` due notifications for `instance`; returns the rows it won. */
+export async function claimDue(db: Q, instance: string, now: number, leaseMs: number, limit: number) {
+  const due = await db
+    .selectFrom('notify_outbox')
+    .select('id')
+    .where('status', '=', PENDING)
+    .where('next_attempt_ms', '<=', now)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .orderBy('next_attempt_ms')
+    .limit(limit)
+    .execute();
+  const won: OutboxRow[] = [];
+  for (const { id } of due) {
+    const r = await db
+      .updateTable('notify_outbox')
+      .set({ claimed_by: instance, lease_until: now + leaseMs })
+      .where('id', '=', id)
+      .where('status', '=', PENDING)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    if (r.numUpdatedRows === 0n) continue;
+    const row = await db.selectFrom('notify_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row) won.push(row);
+  }
+  return won;
+}
+
+/**
+ * Records one attempt and moves the notification on, but only while `instance` still holds the
+ * claim: a worker whose lease was taken over records nothing, so attempts never double up.
+ */
+export async function finishAttempt(
+  db: Q,
+  instance: string,
+  row: OutboxRow,
+  attempt: AttemptRow,
+  next: Pick<OutboxRow, 'status' | 'next_attempt_ms' | 'delivered_ms' | 'last_error'>,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('notify_outbox')
+      .set({ ...next, attempts: attempt.attempt, claimed_by: null, lease_until: null })
+      .where('id', '=', row.id)
+      .where('claimed_by', '=', instance)
+      .where('attempts', '=', attempt.attempt - 1)
+      .executeTakeFirst();
+    if (r.numUpdatedRows === 0n) return false;
+    await trx.insertInto('notify_attempts').values(attempt).execute();
+    return true;
+  });
+}
+
+export function findNotification(db: Q, id: string) {
+  return db.selectFrom('notify_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function attemptsOf(db: Q, ids: readonly string[]) {
+  if (ids.length === 0) return Promise.resolve([] as AttemptRow[]);
+  return db
+    .selectFrom('notify_attempts')
+    .selectAll()
+    .where('notification_id', 'in', ids)
+    .orderBy('notification_id')
+    .orderBy('attempt')
+    .execute();
+}
+
+export function listNotifications(
+  db: Q,
+  q: { status?: string; eventType?: string; mchid?: string; limit: number; offset: number },
+) {
+  let query = db.selectFrom('notify_outbox').selectAll();
+  if (q.status) query = query.where('status', '=', q.status);
+  if (q.eventType) query = query.where('event_type', '=', q.eventType);
+  if (q.mchid) query = query.where('mchid', '=', q.mchid);
+  return query.orderBy('create_ms', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute();
+}
+
+/** Puts a notification back in the queue, due now (the admin "deliver again"). */
+export async function requeue(db: Q, id: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('notify_outbox')
+    .set({ status: PENDING, next_attempt_ms: now, claimed_by: null, lease_until: null })
+    .where('id', '=', id)
+    .where('status', '!=', PENDING)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
