@@ -35,6 +35,9 @@ test('refusals about one person skip that person', () => {
   assert.equal(verdict(api(400, 'INVALID_REQUEST', '暂时无法领取,请联系商家处理。')), 'skip:abnormal_user');
   assert.equal(verdict({ kind: 'v2', code: 'USER_AL_GET_COUPON', message: '你已领取过该代金券' }), 'skip:user_limit');
   assert.equal(verdict({ kind: 'v2', code: '268456007', message: '你已领取过该代金券' }), 'skip:user_limit');
+  assert.equal(verdict({ kind: 'v2', code: 'USER_ACCOUNT_ABNORMAL', message: '用户非法' }), 'skip:abnormal_user');
+  assert.equal(verdict(api(403, 'RULELIMIT', '不符合规则：每个用户最多领取 1 张')), 'skip:user_limit');
+  assert.equal(verdict(api(403, 'RULELIMIT', '不符合规则：可疑账号拦截 (prevent_api_abuse)')), 'skip:abnormal_user');
 });
 
 test('refusals that every later send would meet stop the campaign', () => {
@@ -52,6 +55,19 @@ test('refusals that every later send would meet stop the campaign', () => {
   );
   assert.equal(verdict({ kind: 'v2', code: 'AL_STOCK_OVER', message: '活动已结束' }), 'stop:stock_not_running');
   assert.equal(verdict({ kind: 'v2', code: 'CA_ERROR', message: '证书有误' }), 'stop:credentials');
+  assert.equal(verdict(api(400, 'INVALID_REQUEST', '批次状态为 PAUSED，不能发券')), 'stop:stock_not_running');
+  assert.equal(
+    verdict(api(400, 'INVALID_REQUEST', '该批次未关联商品信息，不支持通过商品券接口发放')),
+    'stop:stock_unsuitable',
+  );
+  assert.equal(
+    verdict({ kind: 'v2', code: 'PARAM_ERROR', message: '校验参数错误：coupon_stock_id 批次不存在' }),
+    'stop:stock_missing',
+  );
+  assert.equal(
+    verdict({ kind: 'v2', code: 'COUPON_STOCK_NOT_FOUND', message: '批次信息不存在' }),
+    'stop:stock_missing',
+  );
   assert.equal(
     verdict({ kind: 'v2', communication: true, code: 'RETURN_CODE_FAIL', message: '签名错误' }),
     'stop:credentials',

@@ -196,3 +196,28 @@ test('aborting stops the intake and records the requests in flight', async () =>
   assert.ok(sent > 0 && sent < 500);
   journal.close();
 });
+
+test('the same parameter error on row after row stops the campaign and leaves those rows to a rerun', async () => {
+  const { journal } = await journalWith(100);
+  const issuer = new ScriptedIssuer(Number.POSITIVE_INFINITY, () => ({
+    kind: 'api',
+    status: 400,
+    code: 'PARAM_ERROR',
+    message: 'coupon_code 必填',
+  }));
+  const r = new CampaignRunner({
+    journal,
+    sender: issuer,
+    limiter: new RateLimiter({ qps: 5000 }),
+    retry: new RetryPolicy(),
+    concurrency: 1,
+    misconfiguredAfter: 10,
+  });
+  const outcome = await r.run();
+  assert.equal(outcome.stop?.reason, 'misconfigured');
+  assert.equal(outcome.progress.failed, 0);
+  const rows = [...journal.all()];
+  assert.equal(rows.filter((x) => x.state === 'failed').length, 0, 'nobody is failed for good by a setup error');
+  assert.equal(rows.filter((x) => x.attempts > 0).length, 10);
+  journal.close();
+});

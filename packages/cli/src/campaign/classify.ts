@@ -9,6 +9,12 @@ const V2_THROTTLE = new Set(['FREQ_OVER_LIMIT', 'FREQUENCY_LIMITED']);
 const V2_USER_LIMIT = new Set(['USER_AL_GET_COUPON', '268456007']);
 const V2_STOCK_OVER = new Set(['AL_STOCK_OVER', 'STOCK_IS_NOT_VALID']);
 const V2_BUDGET = new Set(['STOCK_AMOUNT_NOT_ENOUGH', 'NOT_ENOUGH']);
+const V2_STOCK_MISSING = new Set([
+  'COUPON_STOCK_ID_EMPTY',
+  'COUPON_STOCK_ID_NOT_VALID',
+  'COUPON_STOCK_NOT_FOUND',
+  'RESOURCE_NOT_EXISTS',
+]);
 const V2_CREDENTIALS = new Set([
   'SIGN_ERROR',
   'CA_ERROR',
@@ -66,6 +72,8 @@ function classifyV3(status: number, code: string, message: string): Verdict {
       : { action: 'stop', reason: 'permission', uncertain: false, code, message };
   }
   if (code === 'RULELIMIT' || code === 'RULE_LIMIT') {
+    if (/可疑|abuse|异常|非法|abnormal/i.test(message))
+      return { action: 'skip', reason: 'abnormal_user', code, message };
     return /有效期|not running|expired|未激活|已结束/i.test(message)
       ? { action: 'stop', reason: 'stock_not_running', uncertain: false, code, message }
       : { action: 'skip', reason: 'user_limit', code, message };
@@ -74,8 +82,13 @@ function classifyV3(status: number, code: string, message: string): Verdict {
     if (/openid|appid/i.test(message) && /不匹配|match/i.test(message)) {
       return { action: 'skip', reason: 'openid_mismatch', code, message };
     }
-    if (/已结束|未激活|not (running|active)|ended|暂停|paused|stopped|失效/i.test(message)) {
+    if (
+      /已结束|未激活|not (running|active)|ended|暂停|paused|stopp?ed|失效|不能发券|未到发放时间|UNAUDIT/i.test(message)
+    ) {
       return { action: 'stop', reason: 'stock_not_running', uncertain: false, code, message };
+    }
+    if (/未关联商品|发券模式不合法|code mode/i.test(message)) {
+      return { action: 'stop', reason: 'stock_unsuitable', uncertain: false, code, message };
     }
     if (/暂时无法领取|risk/i.test(message)) return { action: 'skip', reason: 'abnormal_user', code, message };
     if (/预算|budget|已达上限|发完|sold out/i.test(message)) {
@@ -87,7 +100,7 @@ function classifyV3(status: number, code: string, message: string): Verdict {
 
 function classifyV2(f: Failure, code: string, message: string): Verdict {
   if (f.communication) {
-    if (/签名|证书|sign|cert|ssl/i.test(`${code} ${message}`)) {
+    if (/签名|证书|商户id|sign|cert|ssl|mch_id/i.test(`${code} ${message}`)) {
       return { action: 'stop', reason: 'credentials', uncertain: false, code, message };
     }
     if (/频率|frequen|limit/i.test(message))
@@ -102,7 +115,7 @@ function classifyV2(f: Failure, code: string, message: string): Verdict {
   if (V2_STOCK_OVER.has(code)) return { action: 'stop', reason: 'stock_not_running', uncertain: false, code, message };
   if (V2_BUDGET.has(code)) return { action: 'stop', reason: 'budget_exhausted', uncertain: false, code, message };
   if (V2_CREDENTIALS.has(code)) return { action: 'stop', reason: 'credentials', uncertain: false, code, message };
-  if (code === 'COUPON_STOCK_ID_EMPTY' || code === 'RESOURCE_NOT_EXISTS') {
+  if (V2_STOCK_MISSING.has(code) || /批次不存在|批次信息不存在/.test(message)) {
     return { action: 'stop', reason: 'stock_missing', uncertain: false, code, message };
   }
   if (code === 'USER_ACCOUNT_ABNORMAL' || /小号|非法|异常/.test(message)) {

@@ -25,6 +25,10 @@ export type StopReason =
   | 'stock_missing'
   | 'stock_not_running'
   | 'permission'
+  /** The stock cannot be issued this way (no product info for product send, a code mode the input does not fit). */
+  | 'stock_unsuitable'
+  /** Recipient after recipient failed with the same parameter error: the campaign's setup, not the rows, is wrong. */
+  | 'misconfigured'
   /** Transient failures kept coming after the retry budget ran dry: the server is down or unreachable. */
   | 'unavailable';
 

@@ -20,6 +20,8 @@ export interface RunOptions {
   pageSize?: number;
   /** Consecutive deferred recipients after which the server is taken to be down. */
   unavailableAfter?: number;
+  /** Consecutive recipients failing with one code after which the setup is taken to be wrong. */
+  misconfiguredAfter?: number;
 }
 
 export interface RunOutcome {
@@ -39,6 +41,7 @@ export class CampaignRunner {
   private readonly started: number;
   private stopInfo: RunOutcome['stop'];
   private consecutiveDeferred = 0;
+  private failStreak: { code: string; seqs: number[] } = { code: '', seqs: [] };
   readonly progress: Progress;
 
   constructor(options: RunOptions) {
@@ -124,6 +127,7 @@ export class CampaignRunner {
           p.sent++;
           retry.succeeded();
           this.consecutiveDeferred = 0;
+          this.failStreak = { code: '', seqs: [] };
           return;
         }
         const verdict = classify(outcome.failure);
@@ -132,6 +136,7 @@ export class CampaignRunner {
           case 'skip':
             journal.recordResult(row.seq, 'skipped', detail);
             p.skipped++;
+            this.failStreak = { code: '', seqs: [] };
             this.o.onEvent?.({
               type: 'skipped',
               openid: row.openid,
@@ -144,6 +149,7 @@ export class CampaignRunner {
             journal.recordResult(row.seq, 'failed', detail);
             p.failed++;
             this.o.onEvent?.({ ...detailEvent(row, verdict), deferred: false });
+            this.noteFailed(row.seq, verdict.code, verdict.message);
             return;
           case 'stop':
             journal.recordResult(row.seq, 'pending', { ...detail, uncertain: verdict.uncertain });
@@ -175,6 +181,29 @@ export class CampaignRunner {
     } finally {
       p.inFlight--;
     }
+  }
+
+  /**
+   * A parameter error on one row is that row's; the same error on row after row (a stock that needs a coupon_code
+   * column, an appid that is not bound) is the campaign's. Then the streak goes back to pending, so fixing the
+   * setup and rerunning sends to those recipients too, and the campaign stops.
+   */
+  private noteFailed(seq: number, code: string, message: string): void {
+    if (this.failStreak.code !== code) this.failStreak = { code, seqs: [] };
+    this.failStreak.seqs.push(seq);
+    const limit = this.o.misconfiguredAfter ?? 20;
+    if (this.failStreak.seqs.length < limit || this.stopInfo) return;
+    for (const s of this.failStreak.seqs) {
+      this.o.journal.recordResult(s, 'pending', { errorCode: code, errorMessage: message });
+    }
+    this.progress.failed -= this.failStreak.seqs.length;
+    this.stopInfo = {
+      reason: 'misconfigured',
+      code,
+      message: `${this.failStreak.seqs.length} recipients in a row failed with ${code} (${message})`,
+    };
+    this.failStreak = { code: '', seqs: [] };
+    this.o.onEvent?.({ type: 'stopping', ...this.stopInfo });
   }
 
   private noteDeferred(code: string, message: string): void {
