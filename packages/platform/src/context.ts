@@ -3,6 +3,7 @@ import type { Db } from './db/database.js';
 import type { Hooks } from './hooks.js';
 import type { PlatformKeys } from './keys/platform-keys.js';
 import type { RateLimiter, RateLimitRule } from './rate-limit/rate-limiter.js';
+import type { LocalTls } from './tls/local-tls.js';
 
 /** Everything a feature needs, built once by createPlatform and handed to every feature. */
 export interface PlatformContext {
@@ -10,6 +11,8 @@ export interface PlatformContext {
   engine: 'sqlite' | 'postgres';
   clock: Clock;
   keys: PlatformKeys;
+  /** The local CA: HTTPS server certificate and merchant API (mutual-TLS client) certificates. */
+  tls: LocalTls;
   rateLimiter: RateLimiter;
   rateLimits: Record<string, RateLimitRule>;
   hooks: Hooks;

@@ -17,10 +17,14 @@ import { type DemoCredentials, writeCredentials } from './provision/credentials.
 import { provisionDemo } from './provision/demo.js';
 import { resolveRateLimits } from './rate-limit/limits.js';
 import { DatabaseRateLimiter } from './rate-limit/database-rate-limiter.js';
+import { defaultTlsPort, listenTls } from './tls/listen-tls.js';
+import { LocalTls } from './tls/local-tls.js';
 
 export interface ListenOptions {
   host?: string;
   port?: number;
+  /** The HTTPS (mutual TLS) port: default the HTTP port + 1 (any free port when port is 0); false: none. */
+  tlsPort?: number | false;
 }
 
 export interface Platform {
@@ -32,8 +36,10 @@ export interface Platform {
   adminToken: string;
   /** The shared context: database, keys, services. For features, tools and tests. */
   context: PlatformContext;
-  /** Starts an HTTP server; resolves with its URL. Updates credentials.json's baseURL. */
-  listen(options?: ListenOptions): Promise<{ url: string; server: ServerType }>;
+  /** Starts the HTTP and HTTPS servers; resolves with their URLs. Updates credentials.json's baseURL and tlsBaseURL. */
+  listen(
+    options?: ListenOptions,
+  ): Promise<{ url: string; server: ServerType; tlsUrl: string | undefined; tlsServer: ServerType | undefined }>;
   /** Stops servers and background work and closes the database. */
   close(): Promise<void>;
 }
@@ -54,6 +60,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       engine: target.engine,
       clock,
       keys: await PlatformKeys.load(db, clock),
+      tls: await LocalTls.load(db, clock),
       // Counted in the database so that instances sharing it share each merchant's allowance.
       rateLimiter: options.rateLimiter ?? new DatabaseRateLimiter(db, clock),
       rateLimits: resolveRateLimits(options.rateLimits),
@@ -99,8 +106,14 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         const { port } = server.address() as AddressInfo;
         const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
         credentials.baseURL = url;
+        let tls: { server: ServerType; url: string } | undefined;
+        if (opts.tlsPort !== false) {
+          tls = await listenTls(app.fetch, ctx.tls, host, opts.tlsPort ?? defaultTlsPort(opts.port ?? 8080));
+          servers.push(tls.server);
+          credentials.tlsBaseURL = tls.url;
+        }
         writeCredentials(dataDir, credentials);
-        return { url, server };
+        return { url, server, tlsUrl: tls?.url, tlsServer: tls?.server };
       },
       async close() {
         for (const stop of stops.splice(0)) await stop();

@@ -4,6 +4,7 @@ import { certificatesFeature } from './certificates/index.js';
 import { favorFeature } from './favor/index.js';
 import type { Feature } from './feature.js';
 import { merchantsFeature } from './merchants/index.js';
+import { v2couponFeature } from './v2coupon/index.js';
 import { notifyFeature } from './notify/index.js';
 
 // Every product family of the platform. A new family adds one line here (setup runs in this order).

@@ -14,6 +14,10 @@ export interface DemoCredentials {
   apiV2Key: string;
   appid: string;
   favorStockId: string;
+  /** The HTTPS (mutual TLS) address; certificateFile/privateKeyFile are the client certificate. */
+  tlsBaseURL: string;
+  /** The local CA that issued the HTTPS server certificate: trust it to connect to tlsBaseURL. */
+  caCertificateFile: string;
   [extra: string]: string;
 }
 

@@ -1,4 +1,5 @@
 import type { PlatformContext } from '../context.js';
+import { tlsBaseUrlFor } from '../tls/listen-tls.js';
 import { type DemoCredentials, writeCredentials, writePem } from './credentials.js';
 
 // First start: a demo merchant with fresh keys, an appid, and a running 代金券 stock. Everything
@@ -44,6 +45,8 @@ export async function provisionDemo(ctx: PlatformContext, baseURL: string): Prom
     apiV2Key: stored.apiV2Key,
     appid: stored.appid,
     favorStockId: stored.favorStockId,
+    tlsBaseURL: tlsBaseUrlFor(baseURL),
+    caCertificateFile: writePem(dir, 'ca_cert.pem', ctx.tls.caCertificatePem),
   };
   writePem(dir, 'platform_cert.pem', ctx.keys.certificate.certificatePem ?? '');
   writeCredentials(dir, creds);

@@ -14,6 +14,8 @@ export const DEFAULT_RATE_LIMITS: Record<string, RateLimitRule> = {
   'favor.coupons.list': { limit: 500, windowMs: 1000 },
   'favor.callbacks.set': { limit: 1000, windowMs: 60_000 },
   'favor.callbacks.get': { limit: 2000, windowMs: 1000 },
+  // APIv2 send_coupon: no documented rate; the same as its v3 counterpart F8.
+  'v2coupon.send_coupon': { limit: 500, windowMs: 1000 },
 };
 
 /** A number means "calls per second". */

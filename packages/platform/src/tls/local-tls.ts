@@ -1,4 +1,4 @@
-import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { generateRsaKeyPair, issueCertificate } from '@wxcoupon/sdk/pki';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';

@@ -18,7 +18,7 @@ export interface PeerCertificate {
 export function peerCertificate(c: Context): PeerCertificate {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   const socket = incoming?.socket as Partial<TLSSocket> | undefined;
-  if (!socket || socket.encrypted !== true || typeof socket.getPeerX509Certificate !== 'function') {
+  if (socket?.encrypted !== true || typeof socket.getPeerX509Certificate !== 'function') {
     return { tls: false, certificate: undefined };
   }
   return { tls: true, certificate: socket.getPeerX509Certificate() };

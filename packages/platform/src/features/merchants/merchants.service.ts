@@ -1,5 +1,5 @@
 import { certificateSerial, loadCertificate } from '@wxcoupon/sdk/crypto';
-import { generateRsaKeyPair, issueCertificate, randomSerial } from '@wxcoupon/sdk/pki';
+import { generateRsaKeyPair } from '@wxcoupon/sdk/pki';
 import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
@@ -67,11 +67,11 @@ export class MerchantService {
     if (!certificatePem) {
       const pair = await generateRsaKeyPair();
       privateKeyPem = pair.privateKeyPem;
-      certificatePem = issueCertificate({
-        subject: { CN: `${mchid}`, O: 'WeChat Pay merchant (wxcoupon sandbox)', OU: input.name ?? mchid, C: 'CN' },
+      // Issued by the local CA: the same certificate signs APIv3 requests and authenticates APIv2 mutual TLS.
+      certificatePem = this.ctx.tls.issueMerchantCertificate({
+        mchid,
+        name: input.name ?? mchid,
         publicKey: pair.publicKey,
-        signingKey: pair.privateKey,
-        serial: randomSerial(),
       }).pem;
     }
     let serial: string;

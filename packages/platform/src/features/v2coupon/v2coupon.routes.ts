@@ -1,0 +1,136 @@
+import { nonce } from '@wxcoupon/sdk/crypto';
+import type { Context } from 'hono';
+import type { PlatformContext } from '../../context.js';
+import type { AppRouter } from '../../http/env.js';
+import { V2Failure } from './v2-failure.js';
+import { authenticateV2, type V2Caller } from './v2coupon.auth.js';
+import { parseQueryCoupon, parseQueryStock, parseSendCoupon } from './v2coupon.schema.js';
+import { readV2Fields, returnFailure, signedReply } from './v2coupon.transport.js';
+
+type Fields = Record<string, string>;
+
+interface V2Endpoint {
+  /** Whether the API needs the merchant's API certificate over mutual TLS. */
+  certificate: boolean;
+  /** Per-merchant call limit (a key of the rate-limit table), checked after authentication. */
+  rateLimit?: string;
+  /** Fields a business failure carries besides the common ones (send_coupon's per-openid result). */
+  failureFields?: (request: Fields, failure: V2Failure) => Fields;
+  handle: (caller: V2Caller, request: Fields) => Promise<Fields>;
+}
+
+/** The APIv2 代金券 endpoints (coupon-api.md §2). They sit at the root and authenticate themselves. */
+export function v2couponRoutes(router: AppRouter, ctx: PlatformContext): void {
+  const service = ctx.services.v2coupon;
+
+  router.post(
+    '/mmpaymkttransfers/send_coupon',
+    v2Handler(ctx, {
+      certificate: true,
+      rateLimit: 'v2coupon.send_coupon',
+      failureFields: (f, failure) => ({
+        coupon_stock_id: f['coupon_stock_id'] ?? '',
+        resp_count: '1',
+        success_count: '0',
+        failed_count: '1',
+        openid: f['openid'] ?? '',
+        ret_code: 'FAIL',
+        ret_msg: failure.message,
+        coupon_id: '',
+      }),
+      async handle(caller, f) {
+        const input = parseSendCoupon(f);
+        const { couponId } = await service.sendCoupon(caller.mchid, input);
+        return {
+          coupon_stock_id: input.stockId,
+          resp_count: '1',
+          success_count: '1',
+          failed_count: '0',
+          openid: input.openid,
+          ret_code: 'SUCCESS',
+          ret_msg: '',
+          coupon_id: couponId,
+        };
+      },
+    }),
+  );
+
+  router.post(
+    '/mmpaymkttransfers/query_coupon_stock',
+    v2Handler(ctx, {
+      certificate: false,
+      handle: (caller, f) => service.queryStock(caller.mchid, parseQueryStock(f)),
+    }),
+  );
+
+  router.post(
+    '/mmpaymkttransfers/querycouponsinfo',
+    v2Handler(ctx, {
+      certificate: false,
+      handle: (caller, f) => service.queryCoupon(caller.mchid, parseQueryCoupon(f)),
+    }),
+  );
+}
+
+/**
+ * One v2 request from bytes to answer: read and parse safely, authenticate, rate-limit, run, and
+ * answer in the two-layer format. Nothing escapes as an exception: a v2 client always gets XML.
+ */
+function v2Handler(ctx: PlatformContext, endpoint: V2Endpoint) {
+  return async (c: Context): Promise<Response> => {
+    let request: Fields = {};
+    let caller: V2Caller | undefined;
+    try {
+      request = await readV2Fields(c);
+      caller = await authenticateV2(ctx, c, request, { certificate: endpoint.certificate });
+      const rule = endpoint.rateLimit ? ctx.rateLimits[endpoint.rateLimit] : undefined;
+      if (
+        rule &&
+        !(await ctx.rateLimiter.tryAcquire(`${caller.mchid}:${endpoint.rateLimit}`, rule.limit, rule.windowMs))
+      ) {
+        throw new V2Failure('FREQ_OVER_LIMIT', 'result');
+      }
+      const business = await endpoint.handle(caller, request);
+      return signedReply(
+        c,
+        { ...header(request), result_code: 'SUCCESS', ...business },
+        caller.apiV2Key,
+        caller.signType,
+      );
+    } catch (err) {
+      let failure: V2Failure;
+      if (err instanceof V2Failure) {
+        failure = err;
+      } else {
+        ctx.log(
+          `platform: unexpected error on POST ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
+        failure = new V2Failure('NETWORK ERROR', 'result');
+      }
+      if (failure.layer === 'return' || !caller) return returnFailure(c, failure);
+      return signedReply(
+        c,
+        {
+          ...header(request),
+          result_code: 'FAIL',
+          err_code: failure.code,
+          err_code_des: failure.message,
+          ...endpoint.failureFields?.(request, failure),
+        },
+        caller.apiV2Key,
+        caller.signType,
+      );
+    }
+  };
+}
+
+/** The common part of every authenticated answer. */
+function header(request: Fields): Fields {
+  return {
+    return_code: 'SUCCESS',
+    appid: request['appid'] ?? '',
+    mch_id: request['mch_id'] ?? '',
+    ...(request['device_info'] ? { device_info: request['device_info'] } : {}),
+    nonce_str: nonce(),
+  };
+}

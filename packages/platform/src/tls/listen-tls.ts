@@ -1,0 +1,47 @@
+import type { AddressInfo } from 'node:net';
+import type { ServerType } from '@hono/node-server';
+import { PlatformStartError } from '../errors/platform-start-error.js';
+import { createTlsServer } from './https-server.js';
+import type { LocalTls } from './local-tls.js';
+
+/** The HTTPS port when none is given: the next one after the HTTP port (any free one for port 0). */
+export function defaultTlsPort(httpPort: number): number {
+  return httpPort === 0 ? 0 : httpPort + 1;
+}
+
+/** Starts the HTTPS listener; resolves with it and its URL, or fails with a message a person can act on. */
+export async function listenTls(
+  fetch: (req: Request, env: unknown) => Response | Promise<Response>,
+  tls: LocalTls,
+  host: string,
+  port: number,
+): Promise<{ server: ServerType; url: string }> {
+  const server = createTlsServer(fetch, tls, host);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      fail(
+        new PlatformStartError(
+          err.code === 'EADDRINUSE'
+            ? `HTTPS port ${port} on ${host} is already in use: stop the other server or choose another --tls-port`
+            : `cannot listen for HTTPS on ${host}:${port}: ${err.message}`,
+        ),
+      );
+    });
+    server.listen(port, host, () => ok());
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return { server, url: `https://${host.includes(':') ? `[${host}]` : host}:${bound}` };
+}
+
+/** The HTTPS address that goes with an HTTP one before the platform listens (`…:8080` → `https://…:8081`). */
+export function tlsBaseUrlFor(baseURL: string): string {
+  try {
+    const u = new URL(baseURL);
+    const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+    u.protocol = 'https:';
+    u.port = String(defaultTlsPort(port));
+    return u.origin;
+  } catch {
+    return 'https://127.0.0.1:8081';
+  }
+}
