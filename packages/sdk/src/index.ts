@@ -18,6 +18,8 @@ export {
   type CouponUseEvent,
   type EncryptedResource,
   type GenericEvent,
+  isCouponSendEvent,
+  isCouponUseEvent,
   type NotificationEnvelope,
   type NotificationEvent,
   type NotificationInput,

@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import {
   buildTestNotification,
   type CouponUseEvent,
+  isCouponSendEvent,
+  isCouponUseEvent,
   parseNotification,
   VerificationError,
   Wechatpay,
@@ -92,7 +94,8 @@ describe('notifications', () => {
     });
     const event = await wxpay.parseNotification({ headers: new Headers(n.headers), body: Buffer.from(n.body) });
     assert.equal(event.event_type, 'COUPON.SEND');
-    if (event.event_type === 'COUPON.SEND') assert.equal(event.resource.send_channel, 'BUSICOUPON_SEND_CHANNEL_API');
+    assert.ok(isCouponSendEvent(event) && !isCouponUseEvent(event));
+    assert.equal(event.resource.send_channel, 'BUSICOUPON_SEND_CHANNEL_API');
   });
 
   test('a tampered body is refused', async () => {

@@ -126,4 +126,35 @@ describe('README', () => {
     assert.equal(paths.filter((p) => p === '/mmpaymkttransfers/send_coupon').length, 3);
     assert.equal(paths.filter((p) => p === '/v3/marketing/busifavor/product-coupons/send').length, 3);
   });
+
+  test('the sdk section examples type-check under strict settings', async () => {
+    const script = join(dir, 'typed.mts');
+    writeFileSync(script, sdkSectionBlocks().join('\n'));
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const args = [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--exactOptionalPropertyTypes',
+      '--target',
+      'es2022',
+      '--module',
+      'nodenext',
+    ];
+    args.push(
+      '--moduleResolution',
+      'nodenext',
+      '--customConditions',
+      'source',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      script,
+    );
+    try {
+      await run(process.execPath, args, { cwd: dir, timeout: 120_000 });
+    } catch (err) {
+      assert.fail(`README examples do not type-check:\n${(err as { stdout?: string }).stdout ?? String(err)}`);
+    }
+  });
 });

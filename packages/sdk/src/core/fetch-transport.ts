@@ -14,7 +14,8 @@ export function fetchTransport(fetchFn: FetchLike, timeout: number): Transport {
     const shown = `${req.url.origin}${req.url.pathname}`;
     const controller = new AbortController();
     const init: RequestInit = { method: req.method, headers: req.headers, signal: controller.signal };
-    if (req.body) init.body = req.body;
+    // A plain Uint8Array copy: the exact bytes, and a BodyInit under every lib typing of fetch.
+    if (req.body) init.body = new Uint8Array(req.body);
     let timer: NodeJS.Timeout | undefined;
     // An in-process handler may ignore the abort signal, so the deadline is also raced.
     const deadline = new Promise<never>((_, reject) => {

@@ -43,8 +43,18 @@ export type CouponUseEvent = EventBase<'COUPON.USE', FavorUseResource>;
 /** 商家券 received (§4.19). */
 export type CouponSendEvent = EventBase<'COUPON.SEND', BusifavorSendResource>;
 /** Any other event, resource left untyped. */
-export type GenericEvent = EventBase<string & {}, Record<string, unknown>>;
+export type GenericEvent = EventBase<string, Record<string, unknown>>;
 export type NotificationEvent = CouponUseEvent | CouponSendEvent | GenericEvent;
+
+/** Narrows an event to COUPON.USE (a plain `===` check also leaves the generic case in the union). */
+export function isCouponUseEvent(event: NotificationEvent): event is CouponUseEvent {
+  return event.event_type === 'COUPON.USE';
+}
+
+/** Narrows an event to COUPON.SEND. */
+export function isCouponSendEvent(event: NotificationEvent): event is CouponSendEvent {
+  return event.event_type === 'COUPON.SEND';
+}
 
 export interface NotificationInput {
   /** Request headers (a `Headers`, Node's `req.headers`, or a plain record). */
