@@ -18,6 +18,12 @@ export interface TestPlatform {
   /** `distributed_coupons` of a stock, from the stock query API (F7). */
   distributed(stockId: string): Promise<number>;
   markAbnormal(openid: string): Promise<void>;
+  /** A running 商家券 stock (B1) in the given code mode; `product` attaches product info (a 商品券 stock). */
+  createBusifavorStock(mode: 'WECHATPAY_MODE' | 'MERCHANT_API', maxCoupons: number, product?: boolean): Promise<string>;
+  /** The coupon codes a user holds of a 商家券 stock (B13). */
+  busifavorCodesOf(openid: string, stockId: string): Promise<string[]>;
+  /** `send_count_information.total_send_num` of a 商家券 stock (B2). */
+  busifavorSent(stockId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -28,7 +34,12 @@ export async function startTestPlatform(): Promise<TestPlatform> {
   const platform = await createPlatform({
     dataDir: tmp.dir,
     log: () => {},
-    rateLimits: { 'favor.coupons.send': HIGH, 'favor.coupons.list': HIGH, 'favor.stocks.get': HIGH },
+    rateLimits: {
+      'favor.coupons.send': HIGH,
+      'favor.coupons.list': HIGH,
+      'favor.stocks.get': HIGH,
+      'busifavor.stocks.create': HIGH,
+    },
   });
   const { url } = await platform.listen({ host: '127.0.0.1', port: 0 });
   const c = platform.credentials;
@@ -90,6 +101,48 @@ export async function startTestPlatform(): Promise<TestPlatform> {
         query: { stock_creator_mchid: c.mchid },
       });
       return res.data.distributed_coupons;
+    },
+    async createBusifavorStock(mode, maxCoupons, product = false) {
+      const now = Date.now();
+      const res = await query.request<{ stock_id: string }>('POST', 'v3/marketing/busifavor/stocks', {
+        json: {
+          stock_name: '活动券',
+          belong_merchant: c.mchid,
+          goods_name: '满10减1',
+          stock_type: 'NORMAL',
+          coupon_use_rule: {
+            coupon_available_time: {
+              available_begin_time: new Date(now - 60_000).toISOString(),
+              available_end_time: new Date(now + 7 * 86_400_000).toISOString(),
+            },
+            fixed_normal_coupon: { discount_amount: 100, transaction_minimum: 1000 },
+            use_method: 'OFF_LINE',
+          },
+          stock_send_rule: { max_coupons: maxCoupons, max_coupons_per_user: 5 },
+          out_request_no: `bstock${now}${Math.random().toString(36).slice(2, 8)}`,
+          coupon_code_mode: mode,
+          display_pattern_info: { description: 'campaign test', background_color: 'Color020' },
+        },
+      });
+      const stockId = res.data.stock_id;
+      if (product) await platform.context.services.busifavor.stocks.setProduct(stockId, { product_id: 'sku-1' });
+      return stockId;
+    },
+    async busifavorCodesOf(openid, stockId) {
+      const res = await query.request<{ data?: { coupon_code: string }[] }>(
+        'GET',
+        'v3/marketing/busifavor/users/{openid}/coupons',
+        { openid, query: { appid: c.appid, stock_id: stockId, belong_merchant: c.mchid, limit: 50 } },
+      );
+      return (res.data.data ?? []).map((x) => x.coupon_code);
+    },
+    async busifavorSent(stockId) {
+      const res = await query.request<{ send_count_information: { total_send_num: number } }>(
+        'GET',
+        'v3/marketing/busifavor/stocks/{stock_id}',
+        { stock_id: stockId },
+      );
+      return res.data.send_count_information.total_send_num;
     },
     async markAbnormal(openid) {
       await platform.context.services.merchants.addUser({ appid: c.appid, openid, abnormal: true });
