@@ -34,6 +34,7 @@ export { type V3VerifierOptions, v3Verifier } from './middleware/v3-verifier.js'
 export type * from './types/busifavor.js';
 export type * from './types/chain.js';
 export type * from './types/common.js';
+export { ENDPOINT_KEYS } from './types/endpoint-keys.js';
 export type * from './types/endpoints.js';
 export type * from './types/favor.js';
 export type * from './types/notifications.js';

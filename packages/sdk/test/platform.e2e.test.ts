@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createPlatform, type Platform } from '@wxcoupon/platform';
-import { ApiError, V2Error, Wechatpay } from '../src/index.js';
+import { ApiError, ENDPOINT_KEYS, V2Error, Wechatpay } from '../src/index.js';
 
 // End to end against the project's own WeChat Pay look-alike: in-process through its fetch handler,
 // and over real sockets (HTTP, and HTTPS with mutual TLS for APIv2).
@@ -131,5 +131,37 @@ describe('against the wxcoupon platform', () => {
       v3.close();
       v2.close();
     }
+  });
+
+  test('the platform routes every endpoint of the SDK map it claims to serve', async (t) => {
+    // Served by WeChat Pay but not (yet) by the platform; reported rather than asserted.
+    const notServed = new Set([
+      'GET /v3/marketing/favor/stocks/{stock_id}/merchants',
+      'GET /v3/marketing/favor/stocks/{stock_id}/items',
+      'GET /v3/marketing/favor/stocks/{stock_id}/use-flow',
+      'GET /v3/marketing/favor/stocks/{stock_id}/refund-flow',
+      'POST /v3/marketing/busifavor/product-coupons/pre-send',
+    ]);
+    const c = platform.credentials;
+    const wxpay = client({ fetch: platform.fetch });
+    const vars = { stock_id: '1', openid: 'o', coupon_id: '1', coupon_code: 'c', appid: c.appid };
+    const unrouted: string[] = [];
+    for (const key of ENDPOINT_KEYS) {
+      const [method, path] = key.split(' ') as [string, string];
+      const body = method === 'GET' || method === 'DELETE' ? {} : path.startsWith('/v2/') ? { xml: {} } : { json: {} };
+      try {
+        await wxpay.request(method, path, { ...vars, ...body });
+      } catch (err) {
+        // A route that exists answers with a WeChat error body; an unknown one with an empty 404.
+        if (err instanceof ApiError && (err.code === 'HTTP_404' || err.status === 405)) unrouted.push(key);
+        else assert.ok(err instanceof ApiError || err instanceof V2Error, `${key}: ${String(err)}`);
+      }
+    }
+    const gaps = unrouted.filter((k) => notServed.has(k));
+    if (gaps.length) t.diagnostic(`not served by the platform yet: ${gaps.join('; ')}`);
+    assert.deepEqual(
+      unrouted.filter((k) => !notServed.has(k)),
+      [],
+    );
   });
 });
