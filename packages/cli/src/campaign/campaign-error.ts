@@ -4,9 +4,9 @@
  */
 export class CampaignError extends Error {
   override name = 'CampaignError';
-  readonly kind: 'usage' | 'journal';
+  readonly kind: 'usage' | 'journal' | 'input';
 
-  constructor(message: string, kind: 'usage' | 'journal' = 'usage') {
+  constructor(message: string, kind: 'usage' | 'journal' | 'input' = 'usage') {
     super(message);
     this.kind = kind;
   }

@@ -1,4 +1,10 @@
-/** A recipient list that cannot be read as documented (no openid column, unterminated quote, ...). */
-export class InputError extends Error {
+import { CampaignError } from './campaign-error.js';
+
+/** A recipient list that cannot be read as documented (no openid column, unterminated quote, unreadable file). */
+export class InputError extends CampaignError {
   override name = 'InputError';
+
+  constructor(message: string) {
+    super(message, 'input');
+  }
 }

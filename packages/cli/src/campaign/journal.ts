@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { CampaignError } from './campaign-error.js';
 import type { InputFormat } from './input-format.js';
 import type { CampaignApi } from './request-key.js';
 
@@ -177,7 +178,12 @@ export class Journal {
 
   /** Opens (creating if needed) a journal file. */
   static open(file: string, options: { readonly?: boolean; commitEveryMs?: number } = {}): Journal {
-    const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    } catch (cause) {
+      throw new CampaignError(`cannot open the journal ${file}: ${(cause as Error).message}`, 'journal');
+    }
     db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
@@ -185,7 +191,7 @@ export class Journal {
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
         db.close();
-        throw new Error(`${file} was written by a newer wxcoupon (journal version ${version})`);
+        throw new CampaignError(`${file} was written by a newer wxcoupon (journal version ${version})`, 'journal');
       }
       db.exec(SCHEMA);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
