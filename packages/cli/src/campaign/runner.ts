@@ -174,13 +174,28 @@ export class CampaignRunner {
               return;
             }
             journal.recordResult(row.seq, 'pending', { ...detail, uncertain: lastUncertain });
-            await this.clock.sleep(retry.backoff(attemptsThisRun));
+            await this.pause(retry.backoff(attemptsThisRun));
           }
         }
       }
     } finally {
       p.inFlight--;
     }
+  }
+
+  /** Backoff that a Ctrl-C cuts short, so an interrupted run does not wait out a long retry delay. */
+  private pause(ms: number): Promise<void> {
+    const signal = this.o.signal;
+    if (!signal) return this.clock.sleep(ms);
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done, { once: true });
+      void this.clock.sleep(ms).then(done);
+    });
   }
 
   /**
