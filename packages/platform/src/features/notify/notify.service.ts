@@ -99,8 +99,10 @@ export class NotifyService {
   }
 
   /** Changes the delivery settings for every instance on this database (e.g. a short schedule for tests). */
-  configure(change: Partial<DeliverySettings>): Promise<DeliverySettings> {
-    return writeDeliverySettings(this.ctx.db, change);
+  async configure(change: Partial<DeliverySettings>): Promise<DeliverySettings> {
+    const next = await writeDeliverySettings(this.ctx.db, change);
+    this.onEnqueued(); // the local worker picks the new schedule up now, not after its old poll interval
+    return next;
   }
 
   private async views(rows: repo.OutboxRow[]) {

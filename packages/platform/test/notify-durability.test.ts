@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { BUSIFAVOR_LIMITS, busifavorStockBody, unique } from './busifavor-helpers.js';
+import { sdkFor } from './helpers/fixtures.js';
+import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
+import { eventually, FAST_DELIVERY, startReceiver } from './notify-helpers.js';
+
+// The outbox survives a restart and is shared safely: a notification that failed on one instance is
+// delivered by the next start, and two instances on one database deliver each notification once.
+
+async function sendCoupons(t: TestPlatform, receiverUrl: string, count: number): Promise<void> {
+  const wxpay = sdkFor(t.platform.credentials, { fetch: t.platform.fetch });
+  try {
+    const c = t.platform.credentials;
+    await wxpay.v3.marketing.busifavor.callbacks.post({ json: { notify_url: receiverUrl } });
+    const stock = await wxpay.v3.marketing.busifavor.stocks.post({
+      json: busifavorStockBody(c.mchid, 'WECHATPAY_MODE') as never,
+    });
+    for (let i = 0; i < count; i++) {
+      await wxpay.v3.marketing.busifavor.coupons.send.post({
+        json: { stock_id: stock.data.stock_id, openid: `o-durable-${i}`, appid: c.appid, out_request_no: unique('ds') },
+      });
+    }
+  } finally {
+    wxpay.close();
+  }
+}
+
+test('a notification pending when the platform stops is delivered after it starts again', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'wxcoupon-notify-restart-'));
+  const receiver = await startReceiver();
+  let second: TestPlatform | undefined;
+  try {
+    const first = await startTestPlatform({ rateLimits: BUSIFAVOR_LIMITS, dataDir });
+    // A long retry delay: the second attempt can only come from the next start.
+    await first.admin('PUT', '/notifications/settings', { ...FAST_DELIVERY, retry_delays_ms: [600] });
+    receiver.plan.set('/restart', [500]);
+    await sendCoupons(first, `${receiver.url}/restart`, 1);
+    await eventually(() => receiver.received.length === 1);
+    const pending = await eventually(async () => {
+      const r = await first.admin('GET', '/notifications?status=PENDING');
+      return r.data.data[0]?.attempts === 1 && r.data.data[0];
+    });
+    await first.close();
+
+    second = await startTestPlatform({ rateLimits: BUSIFAVOR_LIMITS, dataDir });
+    const done = await eventually(async () => {
+      const r = await second?.admin('GET', `/notifications/${pending.id}`);
+      return r?.data.status === 'DELIVERED' && r.data;
+    });
+    assert.equal(done.attempts, 2);
+    assert.equal(receiver.received.length, 2);
+    const [a, b] = done.attempt_log as { instance: string; ok: boolean }[];
+    assert.ok(a && b);
+    assert.notEqual(a.instance, b.instance);
+    assert.deepEqual([a.ok, b.ok], [false, true]);
+  } finally {
+    await second?.close();
+    await receiver.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('two instances on one database deliver every notification exactly once', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'wxcoupon-notify-shared-'));
+  const receiver = await startReceiver();
+  const one = await startTestPlatform({ rateLimits: BUSIFAVOR_LIMITS, dataDir });
+  const two = await startTestPlatform({ rateLimits: BUSIFAVOR_LIMITS, dataDir });
+  try {
+    await one.admin('PUT', '/notifications/settings', FAST_DELIVERY);
+    await Promise.all([sendCoupons(one, `${receiver.url}/shared`, 8), sendCoupons(two, `${receiver.url}/shared`, 8)]);
+    const listed = await eventually(async () => {
+      const r = await two.admin('GET', '/notifications?status=DELIVERED&limit=100');
+      return r.data.data.length === 16 && r.data.data;
+    });
+    // Give a duplicate delivery, if the claims were wrong, time to arrive.
+    await new Promise((r) => setTimeout(r, 300));
+    const ids = receiver.received.map((r) => JSON.parse(r.body).id as string);
+    assert.equal(ids.length, 16);
+    assert.equal(new Set(ids).size, 16);
+    for (const n of listed) assert.equal(n.attempts, 1);
+  } finally {
+    await two.close();
+    await one.close();
+    await receiver.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
