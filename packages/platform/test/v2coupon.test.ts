@@ -168,6 +168,41 @@ describe('APIv2 代金券 (XML)', () => {
     assert.equal(await distributed(stockId), 1);
   });
 
+  test('concurrent repeats of one partner_trade_no issue one coupon', async () => {
+    const stockId = await stock();
+    const fields = sendFields(stockId);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => v2.send(SEND, fields, key)));
+    const ids = new Set(answers.map((a) => a.fields['coupon_id']));
+    assert.equal(ids.size, 1, answers.map((a) => a.text).join('\n'));
+    assert.ok(answers.every((a) => a.fields['result_code'] === 'SUCCESS'));
+    assert.equal(await distributed(stockId), 1);
+  });
+
+  test('concurrent v2 and v3 sends never over-issue a shared budget', async () => {
+    const stockId = await stock({ max_coupons: 5, max_amount: 500, max_coupons_per_user: 5 });
+    const v2Sends = Array.from({ length: 6 }, () => v2.send(SEND, sendFields(stockId), key));
+    const v3Sends = Array.from({ length: 6 }, (_, i) =>
+      wxpay
+        .request('POST', 'v3/marketing/favor/users/{openid}/coupons', {
+          openid: `o-v3-race-${i}`,
+          json: { stock_id: stockId, out_request_no: `v3race${stockId}${i}`, appid, stock_creator_mchid: mchid },
+        })
+        .then(
+          () => true,
+          () => false,
+        ),
+    );
+    const v2Results = await Promise.all(v2Sends);
+    const v3Results = await Promise.all(v3Sends);
+    const issued =
+      v2Results.filter((a) => a.fields['result_code'] === 'SUCCESS').length + v3Results.filter(Boolean).length;
+    assert.equal(issued, 5);
+    for (const a of v2Results.filter((r) => r.fields['result_code'] !== 'SUCCESS')) {
+      assertSendFailure(a, 'STOCK_AMOUNT_NOT_ENOUGH');
+    }
+    assert.equal(await distributed(stockId), 5);
+  });
+
   test('a wrong key, a missing sign, a tampered field or a bad sign_type is SIGN_ERROR and issues nothing', async () => {
     const stockId = await stock();
     assertCommunicationFailure(await v2.send(SEND, sendFields(stockId), 'x'.repeat(32)), 'SIGN_ERROR');

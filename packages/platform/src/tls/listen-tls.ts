@@ -22,7 +22,7 @@ export async function listenTls(
       fail(
         new PlatformStartError(
           err.code === 'EADDRINUSE'
-            ? `HTTPS port ${port} on ${host} is already in use: stop the other server or choose another --tls-port`
+            ? `HTTPS port ${port} on ${host} is already in use (HTTPS listens on the HTTP port + 1 unless tlsPort is given): stop the other server or choose another port`
             : `cannot listen for HTTPS on ${host}:${port}: ${err.message}`,
         ),
       );
