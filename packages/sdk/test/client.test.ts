@@ -13,7 +13,6 @@ import {
   Wechatpay,
   WechatpayError,
 } from '../src/index.js';
-import { generateRsaKeyPair } from '../src/pki/index.js';
 import { type Fixtures, fixtures } from './support/fixtures.js';
 import { type ServerReply, type SigningServer, startSigningServer } from './support/signing-server.js';
 
@@ -137,11 +136,10 @@ describe('APIv3 requests', () => {
   });
 
   test('a request the server cannot verify comes back as 401 SIGN_ERROR', async () => {
-    const other = await generateRsaKeyPair();
     const impostor = new Wechatpay({
       mchid: f.mchid,
       serial: f.merchantSerial,
-      privateKey: other.privateKey,
+      privateKey: f.otherKey,
       certs: { [f.platformSerial]: f.platformPublicKey },
       baseURL: server.url,
     });
@@ -184,11 +182,10 @@ describe('APIv3 response verification', () => {
   });
 
   test('a signature from an unknown platform key is refused and names the serial', async () => {
-    const other = await generateRsaKeyPair();
     const err = await refused(
       {
         json: { coupon_id: '1' },
-        signWith: { key: other.privateKey, serial: 'PUB_KEY_ID_0000000000000000000000000000000001' },
+        signWith: { key: f.otherKey, serial: 'PUB_KEY_ID_0000000000000000000000000000000001' },
       },
       'UNKNOWN_SERIAL',
       'Wechatpay-Serial',
@@ -197,9 +194,8 @@ describe('APIv3 response verification', () => {
   });
 
   test('a right serial signed by the wrong key is a bad signature', async () => {
-    const other = await generateRsaKeyPair();
     await refused(
-      { json: { coupon_id: '1' }, signWith: { key: other.privateKey, serial: f.platformSerial } },
+      { json: { coupon_id: '1' }, signWith: { key: f.otherKey, serial: f.platformSerial } },
       'BAD_SIGNATURE',
     );
   });

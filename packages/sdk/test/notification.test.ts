@@ -9,7 +9,6 @@ import {
   VerificationError,
   Wechatpay,
 } from '../src/index.js';
-import { generateRsaKeyPair } from '../src/pki/index.js';
 import { fixtures } from './support/fixtures.js';
 
 const useResource = {
@@ -114,9 +113,8 @@ describe('notifications', () => {
   });
 
   test('a notification signed by an unknown key is refused, naming its serial', async () => {
-    const { options, build } = await setup();
-    const other = await generateRsaKeyPair();
-    const n = build({ privateKey: other.privateKey, serial: 'PUB_KEY_ID_9999' });
+    const { f, options, build } = await setup();
+    const n = build({ privateKey: f.otherKey, serial: 'PUB_KEY_ID_9999' });
     const err = await refusedWith(parseNotification(n, options), 'UNKNOWN_SERIAL');
     assert.equal(err.serial, 'PUB_KEY_ID_9999');
   });

@@ -42,8 +42,12 @@ export function nodeTransport(options: NodeTransportOptions): Transport & { clos
       const r = lib.request(req.url, { method, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => reject(new NetworkError(method, shown, err)));
+        res.on('error', (err) => {
+          clearTimeout(timer);
+          reject(new NetworkError(method, shown, err));
+        });
         res.on('end', () => {
+          clearTimeout(timer);
           const out: Record<string, string> = {};
           for (const [k, v] of Object.entries(res.headers)) {
             if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -51,11 +55,16 @@ export function nodeTransport(options: NodeTransportOptions): Transport & { clos
           resolve({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks) });
         });
       });
-      r.setTimeout(options.timeout, () => {
-        r.destroy();
+      // A deadline for the whole exchange, not just socket idleness: a trickling answer times out too.
+      const timer = setTimeout(() => {
         reject(new TimeoutError(method, shown, options.timeout));
+        r.destroy();
+      }, options.timeout);
+      r.on('close', () => clearTimeout(timer));
+      r.on('error', (err) => {
+        clearTimeout(timer);
+        reject(new NetworkError(method, shown, err));
       });
-      r.on('error', (err) => reject(new NetworkError(method, shown, err)));
       r.end(req.body);
     });
   };

@@ -46,6 +46,16 @@ export async function verifySignedMessage(
   const signature = headers['wechatpay-signature'] as string;
   const serial = headers['wechatpay-serial'] as string;
 
+  const type = headers['wechatpay-signature-type'];
+  if (type !== undefined && type !== 'WECHATPAY2-SHA256-RSA2048') {
+    throw new VerificationError({
+      reason: 'BAD_SIGNATURE',
+      header: 'Wechatpay-Signature-Type',
+      serial,
+      requestId,
+      message: `the ${what} is signed with ${type}; this client verifies WECHATPAY2-SHA256-RSA2048 only`,
+    });
+  }
   if (signature.startsWith(PROBE)) {
     throw new VerificationError({
       reason: 'SIGNATURE_PROBE',

@@ -5,6 +5,8 @@ import { rsaSignAsync } from '../crypto/rsa.js';
 import { ConfigError } from '../errors/config-error.js';
 import { setDefaultHeader, setHeader } from './headers.js';
 
+const NEWLINE = Buffer.from('\n');
+
 export interface V3SignerOptions {
   mchid: string;
   serial: string | undefined;
@@ -28,9 +30,11 @@ export function v3Signer(options: V3SignerOptions): Middleware {
       }
       const ts = timestamp();
       const nonceStr = nonce();
-      const body = req.body ? req.body.toString('utf8') : '';
       const canonical = `${req.url.pathname}${req.url.search}`;
-      const signature = await rsaSignAsync(requestMessage(req.method, canonical, ts, nonceStr, body), privateKey);
+      // The body goes into the message as the very bytes that will be sent, never re-encoded.
+      const head = requestMessage(req.method, canonical, ts, nonceStr, '').slice(0, -1);
+      const message = req.body ? Buffer.concat([Buffer.from(head), req.body, NEWLINE]) : `${head}\n`;
+      const signature = await rsaSignAsync(message, privateKey);
       const headers = req.headers;
       setHeader(
         headers,

@@ -1,9 +1,11 @@
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { certificateSerial } from '../../src/crypto/index.js';
-import { generateRsaKeyPair, issueCertificate } from '../../src/pki/index.js';
+import { issueCertificate } from '../../src/pki/index.js';
 
-// Keys and certificates generated per run: a merchant API certificate signed by a local CA, a
-// platform public key (public-key mode) and the two symmetric keys.
+// Committed test keys (see fixtures/README.md) and certificates issued from them on every run: a
+// merchant API certificate signed by a local CA, a platform public key (public-key mode), an HTTPS
+// server certificate, and the two symmetric keys.
 
 export interface Fixtures {
   mchid: string;
@@ -22,6 +24,20 @@ export interface Fixtures {
   caPem: string;
   serverKeyPem: string;
   serverCertPem: string;
+  /** A key nobody trusts, for impostor tests. */
+  otherKey: KeyObject;
+}
+
+interface Pair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  privateKeyPem: string;
+}
+
+function pair(name: string): Pair {
+  const privateKeyPem = readFileSync(new URL(`../fixtures/${name}.key.pem`, import.meta.url), 'utf8');
+  const privateKey = createPrivateKey(privateKeyPem);
+  return { privateKey, publicKey: createPublicKey(privateKey), privateKeyPem };
 }
 
 let cached: Promise<Fixtures> | undefined;
@@ -32,12 +48,13 @@ export function fixtures(): Promise<Fixtures> {
 }
 
 async function make(): Promise<Fixtures> {
-  const [ca, merchant, platform, server] = await Promise.all([
-    generateRsaKeyPair(),
-    generateRsaKeyPair(),
-    generateRsaKeyPair(),
-    generateRsaKeyPair(),
-  ]);
+  const [ca, merchant, platform, server, other] = ['ca', 'merchant', 'platform', 'server', 'other'].map(pair) as [
+    Pair,
+    Pair,
+    Pair,
+    Pair,
+    Pair,
+  ];
   const caCert = issueCertificate({
     subject: { CN: 'Test Root CA' },
     publicKey: ca.publicKey,
@@ -77,5 +94,6 @@ async function make(): Promise<Fixtures> {
     caPem: caCert.pem,
     serverKeyPem: server.privateKeyPem,
     serverCertPem: serverCert.pem,
+    otherKey: other.privateKey,
   };
 }
