@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPlatform } from '../packages/platform/src/index.js';
@@ -27,6 +27,13 @@ interface RunResult {
   throttles: number;
   retries: number;
   wallSeconds: number;
+  /** CPU milliseconds per coupon in the CLI process and in the platform (this process), measured in the same run. */
+  cliCpuMsPerSend: number;
+  platformCpuMsPerSend: number;
+  /** Sends per second the machine's cores could carry at those costs, if nothing else ran: the ceiling for --qps. */
+  cpuBoundPerSecond: number;
+  /** Achieved ÷ the lower of --qps and the CPU ceiling: how much of what the machine allowed the campaign used. */
+  fractionOfAttainable: number;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-bench-campaign-'));
@@ -61,6 +68,7 @@ try {
     goal: { fractionOfTarget: 0.9 },
     results,
     memoryGrowth: Number((large.peakRssMB / small.peakRssMB).toFixed(2)),
+    loadAverage: loadavg()[1]!.toFixed(1),
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/campaign.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
@@ -131,19 +139,29 @@ async function runCampaign(name: string, n: number, credentials: string): Promis
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let stdout = '';
+  // CPU is counted from the campaign's start event, so process start-up and reading the list are left out.
+  let startTicks: number | undefined;
+  let platformCpu = process.cpuUsage();
   child.stdout.on('data', (d) => {
     stdout += d;
+    if (startTicks === undefined && stdout.includes('"type":"start"')) {
+      startTicks = ticksOf(child.pid);
+      platformCpu = process.cpuUsage();
+    }
   });
   // VmHWM is the kernel's RSS high-water mark for the process; the last reading before exit is the peak.
   let peakKB = 0;
+  let childTicks = 0;
   const poll = setInterval(() => {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (m) peakKB = Math.max(peakKB, Number(m[1]));
+      childTicks = ticksOf(child.pid) ?? childTicks;
     } catch {}
   }, 100);
   const [exitCode] = (await once(child, 'exit')) as [number | null];
   clearInterval(poll);
+  const platformUsage = process.cpuUsage(platformCpu);
   const wall = (performance.now() - started) / 1000;
   const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
     totals?: { sent: number };
@@ -151,6 +169,8 @@ async function runCampaign(name: string, n: number, credentials: string): Promis
   };
   const run = summary.run ?? { sent: 0, elapsedMs: 1, throttles: 0, retries: 0 };
   const achieved = run.sent / (run.elapsedMs / 1000);
+  const cliMs = ((childTicks - (startTicks ?? 0)) * 10) / Math.max(1, run.sent);
+  const platformMs = (platformUsage.user + platformUsage.system) / 1000 / Math.max(1, run.sent);
   return {
     recipients: n,
     sent: summary.totals?.sent ?? 0,
@@ -162,7 +182,22 @@ async function runCampaign(name: string, n: number, credentials: string): Promis
     throttles: run.throttles,
     retries: run.retries,
     wallSeconds: Number(wall.toFixed(1)),
+    cliCpuMsPerSend: Number(cliMs.toFixed(2)),
+    platformCpuMsPerSend: Number(platformMs.toFixed(2)),
+    cpuBoundPerSecond: Math.round((cpus().length * 1000) / (cliMs + platformMs)),
+    fractionOfAttainable: Number((achieved / Math.min(QPS, (cpus().length * 1000) / (cliMs + platformMs))).toFixed(3)),
   };
+}
+
+/** utime + stime of a process in clock ticks (10 ms): fields 14 and 15 of /proc/PID/stat. */
+function ticksOf(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
 }
 
 function markdown(r: {
@@ -174,11 +209,13 @@ function markdown(r: {
   concurrency: number;
   results: Record<string, RunResult>;
   memoryGrowth: number;
+  loadAverage: string;
 }): string {
   const rows = Object.entries(r.results).map(
     ([name, x]) =>
       `| ${name} | ${x.recipients.toLocaleString('en-US')} | ${x.sent.toLocaleString('en-US')} | ${x.sendSeconds} | ` +
-      `${x.achievedPerSecond} | ${(x.fractionOfTarget * 100).toFixed(1)}% | ${x.peakRssMB} |`,
+      `${x.achievedPerSecond} | ${(x.fractionOfTarget * 100).toFixed(1)}% | ${x.peakRssMB} | ${x.cliCpuMsPerSend} | ` +
+      `${x.platformCpuMsPerSend} | ${x.cpuBoundPerSecond} |`,
   );
   const large = r.results['large']!;
   return `# Campaign throughput and memory
@@ -189,11 +226,17 @@ coupons sent ÷ sending time (from the first request to the last answer). Peak m
 high-water mark (VmHWM). Both list sizes ran one after the other in one run. ${r.date}, Node ${r.node},
 ${r.cpus} CPUs (${r.cpuModel}); the platform and the CLI share them.
 
-| list | recipients | sent | seconds | sent/s | of target | peak RSS MB |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| list | recipients | sent | seconds | sent/s | of target | peak RSS MB | CPU ms/send CLI | CPU ms/send platform | CPU ceiling/s |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.join('\n')}
 
 **Achieved ${(large.fractionOfTarget * 100).toFixed(1)}% of ${r.qps}/s** (goal ≥ 90%). Peak memory for the large list is
 ${r.memoryGrowth}× the small one's: the list is streamed into the journal and read back in pages, never held.
+
+The CPU columns say where the time goes: each coupon costs the CLI one RSA signature (plus a verification) and
+the platform a verification, its database transaction and an RSA signature of the answer. "CPU ceiling" is the
+rate all ${r.cpus} cores could carry at those costs with nothing else running; when it is below --qps, the
+machine, not the campaign's limiter, sets the rate. Against min(--qps, ceiling) the large run achieved
+${(large.fractionOfAttainable * 100).toFixed(1)}%; the load average over the run (other work on the machine) was ${r.loadAverage}.
 `;
 }
