@@ -54,9 +54,29 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   }
   return {
     url: url.toString(),
-    // FORCE ends connections a crashed child process may have left behind.
-    drop: () => admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    drop: () => dropDatabase(server, name),
   };
+}
+
+/**
+ * A closed pool hangs up asynchronously, so its last connections may still be saying goodbye: wait
+ * for them (a FORCE drop would make their clients emit errors in this process), then drop with
+ * FORCE for the connections a killed child process left behind.
+ */
+async function dropDatabase(server: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  try {
+    for (let i = 0; i < 200; i++) {
+      const r = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+      if (r.rows[0]?.n === 0) break;
+      if (i === 199) process.stderr.write(`test database ${name}: ${r.rows[0]?.n} connections left open, forcing\n`);
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
 
 async function admin(server: string, statement: string): Promise<void> {
