@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BUSIFAVOR_LIMITS, type BusifavorHarness, startBusifavor, unique } from './busifavor-helpers.js';
-import { addMerchant, rejection } from './helpers/fixtures.js';
+import { addMerchant, rejection, sdkFor } from './helpers/fixtures.js';
 
 // 商家券 coupons through the SDK: send (B9), product-coupon send (B10), use (B12), list/get
 // (B13/B14), associate (B15/B16), return (B17), deactivate (B18); the code-mode rules of §4.20,
@@ -364,5 +368,80 @@ describe('商家券 coupons', () => {
       const err = await rejection(get({ openid: 'o-one', coupon_code: '0000', appid: h.appid }));
       assert.equal(err.code, 'RESOURCE_NOT_EXISTS');
     });
+  });
+});
+
+// A private key the platform has never seen, for forged requests.
+const strangerDir = mkdtempSync(join(tmpdir(), 'wxcoupon-stranger-'));
+const strangerKeyFile = join(strangerDir, 'key.pem');
+writeFileSync(
+  strangerKeyFile,
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+);
+
+describe('商家券 over time', () => {
+  let h: BusifavorHarness;
+  let offset = 0;
+
+  before(async () => {
+    h = await startBusifavor({ clock: () => Date.now() + offset });
+  });
+  after(async () => {
+    await h.close();
+    rmSync(strangerDir, { recursive: true, force: true });
+  });
+
+  test('a coupon past its expire_time reads EXPIRED and cannot be used, deactivated or associated', async () => {
+    offset = 0;
+    const stockId = await h.createStock('WECHATPAY_MODE', { time: { available_second_after_receive: 60 } });
+    const code = await h.send(stockId, 'o-expiring');
+    // Within the 300 s signature window, so the SDK's requests still verify.
+    offset = 120_000;
+    const view = await h.wxpay.v3.marketing.busifavor.users._openid_.coupons._coupon_code_.appids._appid_.get({
+      openid: 'o-expiring',
+      coupon_code: code,
+      appid: h.appid,
+    });
+    assert.equal(view.data.coupon_state, 'EXPIRED');
+    const coupons = h.wxpay.v3.marketing.busifavor.coupons;
+    const used = await rejection(
+      coupons.use.post({
+        json: { coupon_code: code, appid: h.appid, use_time: new Date().toISOString(), use_request_no: unique('u') },
+      }),
+    );
+    assert.equal(used.status, 403);
+    assert.equal(used.code, 'RULELIMIT');
+    const deactivated = await rejection(
+      coupons.deactivate.post({ json: { coupon_code: code, stock_id: stockId, deactivate_request_no: unique('d') } }),
+    );
+    assert.equal(deactivated.code, 'RULELIMIT');
+    const associated = await rejection(
+      coupons.associate.post({
+        json: { coupon_code: code, stock_id: stockId, out_trade_no: 'O-EXP', out_request_no: unique('a') },
+      }),
+    );
+    assert.equal(associated.code, 'RULELIMIT');
+    offset = 0;
+  });
+
+  test('a request signed with another key is 401 SIGN_ERROR and issues nothing', async () => {
+    const stockId = await h.createStock();
+    const stranger = sdkFor(
+      { ...h.platform.credentials, privateKeyFile: strangerKeyFile },
+      { fetch: h.platform.fetch },
+    );
+    try {
+      const err = await rejection(
+        stranger.v3.marketing.busifavor.coupons.send.post({
+          json: { stock_id: stockId, openid: 'o-forged', appid: h.appid, out_request_no: unique('f') },
+        }),
+      );
+      assert.equal(err.status, 401);
+      assert.equal(err.code, 'SIGN_ERROR');
+      const stock = await h.wxpay.v3.marketing.busifavor.stocks._stock_id_.get({ stock_id: stockId });
+      assert.equal(stock.data.send_count_information?.total_send_num, 0);
+    } finally {
+      stranger.close();
+    }
   });
 });
