@@ -15,8 +15,8 @@ import type { PlatformOptions } from './options.js';
 import { loadAdminToken } from './provision/admin-token.js';
 import { type DemoCredentials, writeCredentials } from './provision/credentials.js';
 import { provisionDemo } from './provision/demo.js';
-import { resolveRateLimits } from './rate-limit/limits.js';
 import { DatabaseRateLimiter } from './rate-limit/database-rate-limiter.js';
+import { resolveRateLimits } from './rate-limit/limits.js';
 import { defaultTlsPort, listenTls } from './tls/listen-tls.js';
 import { LocalTls } from './tls/local-tls.js';
 
@@ -55,12 +55,14 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const servers: ServerType[] = [];
   try {
     await migrateToLatest(db);
+    // Both may generate keys on a first start: in parallel, they take the time of one.
+    const [keys, tls] = await Promise.all([PlatformKeys.load(db, clock), LocalTls.load(db, clock)]);
     const ctx: PlatformContext = {
       db,
       engine: target.engine,
       clock,
-      keys: await PlatformKeys.load(db, clock),
-      tls: await LocalTls.load(db, clock),
+      keys,
+      tls,
       // Counted in the database so that instances sharing it share each merchant's allowance.
       rateLimiter: options.rateLimiter ?? new DatabaseRateLimiter(db, clock),
       rateLimits: resolveRateLimits(options.rateLimits),

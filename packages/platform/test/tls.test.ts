@@ -279,7 +279,7 @@ describe('a data directory from before HTTPS existed', () => {
         .set({ value: JSON.stringify({ ...JSON.parse(demo.value), certificatePem: selfSigned }) })
         .where('name', '=', 'demo.credentials')
         .execute();
-      await db.deleteFrom('settings').where('name', '=', 'tls.local-ca').execute();
+      await db.deleteFrom('settings').where('name', 'in', ['tls.local-ca', 'tls.server']).execute();
       await t.close();
       unlinkSync(creds.caCertificateFile);
       const { tlsBaseURL: _u, caCertificateFile: _c, ...old } = creds;

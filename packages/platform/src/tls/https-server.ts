@@ -7,16 +7,16 @@ import type { LocalTls } from './local-tls.js';
  * without one (`rejectUnauthorized: false`): the APIv2 routes that need mutual TLS decide, and
  * answer in v2's own XML format instead of a reset connection.
  */
-export function createTlsServer(
+export async function createTlsServer(
   fetch: (req: Request, env: unknown) => Response | Promise<Response>,
   tls: LocalTls,
   hostname: string,
-): ServerType {
+): Promise<ServerType> {
   const server = createAdaptorServer({
     fetch,
     hostname,
     createServer: createHttpsServer,
-    serverOptions: { ...tls.serverOptions(), requestCert: true, rejectUnauthorized: false },
+    serverOptions: { ...(await tls.serverOptions()), requestCert: true, rejectUnauthorized: false },
   });
   // A client that breaks off the handshake (wrong protocol, untrusted server certificate) must not
   // take anything down; Node already drops that socket, this only keeps the event handled.

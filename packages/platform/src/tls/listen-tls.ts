@@ -4,9 +4,9 @@ import { PlatformStartError } from '../errors/platform-start-error.js';
 import { createTlsServer } from './https-server.js';
 import type { LocalTls } from './local-tls.js';
 
-/** The HTTPS port when none is given: the next one after the HTTP port (any free one for port 0). */
+/** The HTTPS port when none is given: the next one after the HTTP port (any free one for port 0 or 65535). */
 export function defaultTlsPort(httpPort: number): number {
-  return httpPort === 0 ? 0 : httpPort + 1;
+  return httpPort === 0 || httpPort >= 65535 ? 0 : httpPort + 1;
 }
 
 /** Starts the HTTPS listener; resolves with it and its URL, or fails with a message a person can act on. */
@@ -16,7 +16,7 @@ export async function listenTls(
   host: string,
   port: number,
 ): Promise<{ server: ServerType; url: string }> {
-  const server = createTlsServer(fetch, tls, host);
+  const server = await createTlsServer(fetch, tls, host);
   await new Promise<void>((ok, fail) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       fail(

@@ -8,12 +8,16 @@ import type { Db } from '../db/database.js';
 // `Authorization`) and the mutual-TLS client certificate of APIv2, as on the real service.
 // Kept in the database (settings) so that every instance on one database serves the same chain.
 
-const SETTING = 'tls.local-ca';
+const CA_SETTING = 'tls.local-ca';
+const SERVER_SETTING = 'tls.server';
 const YEAR_MS = 365 * 86_400_000;
 
-interface StoredTls {
+interface StoredCa {
   caKeyPem: string;
   caCertificatePem: string;
+}
+
+interface StoredServer {
   serverKeyPem: string;
   serverCertificatePem: string;
 }
@@ -28,37 +32,40 @@ export interface MerchantCertificateRequest {
 export class LocalTls {
   private readonly caKey: KeyObject;
   readonly caCertificate: X509Certificate;
+  private server: Promise<StoredServer> | undefined;
 
-  private constructor(private readonly stored: StoredTls) {
+  private constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly stored: StoredCa,
+  ) {
     this.caKey = createPrivateKey(stored.caKeyPem);
     this.caCertificate = new X509Certificate(stored.caCertificatePem);
   }
 
-  /** Loads the CA and server certificate, creating them on the first start of a database. */
+  /** Loads the CA, creating it on the first start of a database. */
   static async load(db: Db, clock: Clock): Promise<LocalTls> {
-    let stored = await read(db);
-    if (!stored) {
-      const candidate = await create(clock);
-      // Two instances starting together: the first insert wins and both read it back.
-      await db
-        .insertInto('settings')
-        .values({ name: SETTING, value: JSON.stringify(candidate) })
-        .onConflict((oc) => oc.column('name').doNothing())
-        .execute();
-      stored = (await read(db)) as StoredTls;
-    }
-    return new LocalTls(stored);
+    const stored = await loadOrCreate<StoredCa>(db, CA_SETTING, () => createCa(clock));
+    return new LocalTls(db, clock, stored);
   }
 
   get caCertificatePem(): string {
     return this.stored.caCertificatePem;
   }
 
-  /** Key, certificate chain and trusted client CA for `https.createServer`. */
-  serverOptions(): { key: string; cert: string; ca: string } {
+  /**
+   * Key, certificate chain and trusted client CA for `https.createServer`. The server certificate is
+   * made on the first HTTPS listen, not at start: most platforms (tests, in-process use) never need it.
+   */
+  async serverOptions(): Promise<{ key: string; cert: string; ca: string }> {
+    this.server ??= this.loadServer();
+    const server = await this.server.catch((err: unknown) => {
+      this.server = undefined;
+      throw err;
+    });
     return {
-      key: this.stored.serverKeyPem,
-      cert: `${this.stored.serverCertificatePem}${this.stored.caCertificatePem}`,
+      key: server.serverKeyPem,
+      cert: `${server.serverCertificatePem}${this.stored.caCertificatePem}`,
       ca: this.stored.caCertificatePem,
     };
   }
@@ -81,17 +88,62 @@ export class LocalTls {
     if (!cert.checkIssued(this.caCertificate) || !cert.verify(this.caCertificate.publicKey)) return false;
     return Date.parse(cert.validFrom) <= now && now <= Date.parse(cert.validTo);
   }
+
+  /** The stored server certificate, replaced when another CA issued it (the CA row was removed by hand). */
+  private async loadServer(): Promise<StoredServer> {
+    const stored = await loadOrCreate<StoredServer>(this.db, SERVER_SETTING, () => this.createServer());
+    if (this.issued(new X509Certificate(stored.serverCertificatePem), this.clock())) return stored;
+    const fresh = await this.createServer();
+    await this.db
+      .updateTable('settings')
+      .set({ value: JSON.stringify(fresh) })
+      .where('name', '=', SERVER_SETTING)
+      .execute();
+    return fresh;
+  }
+
+  private async createServer(): Promise<StoredServer> {
+    const server = await generateRsaKeyPair();
+    const notBefore = new Date(this.clock() - 3600_000);
+    const cert = issueCertificate({
+      subject: { CN: 'localhost', O: 'wxcoupon sandbox', C: 'CN' },
+      publicKey: server.publicKey,
+      signingKey: this.caKey,
+      issuer: this.caCertificate,
+      dns: ['localhost'],
+      ips: ['127.0.0.1', '::1'],
+      extKeyUsage: ['serverAuth'],
+      notBefore,
+      notAfter: new Date(notBefore.getTime() + 5 * YEAR_MS),
+    });
+    return { serverKeyPem: server.privateKeyPem, serverCertificatePem: cert.pem };
+  }
 }
 
-async function read(db: Db): Promise<StoredTls | undefined> {
-  const row = await db.selectFrom('settings').select('value').where('name', '=', SETTING).executeTakeFirst();
-  return row ? (JSON.parse(row.value) as StoredTls) : undefined;
+/**
+ * A setting read back after an insert that does nothing when the row exists: two instances
+ * starting together on one database both end up with the first one's value.
+ */
+async function loadOrCreate<T>(db: Db, name: string, create: () => Promise<T>): Promise<T> {
+  const read = async () => {
+    const row = await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst();
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  };
+  const existing = await read();
+  if (existing) return existing;
+  const candidate = await create();
+  await db
+    .insertInto('settings')
+    .values({ name, value: JSON.stringify(candidate) })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  return (await read()) as T;
 }
 
-async function create(clock: Clock): Promise<StoredTls> {
-  const [ca, server] = await Promise.all([generateRsaKeyPair(), generateRsaKeyPair()]);
+async function createCa(clock: Clock): Promise<StoredCa> {
+  const ca = await generateRsaKeyPair();
   const notBefore = new Date(clock() - 3600_000);
-  const caCert = issueCertificate({
+  const cert = issueCertificate({
     subject: { CN: 'wxcoupon local CA', O: 'wxcoupon sandbox', C: 'CN' },
     publicKey: ca.publicKey,
     signingKey: ca.privateKey,
@@ -99,21 +151,5 @@ async function create(clock: Clock): Promise<StoredTls> {
     notBefore,
     notAfter: new Date(notBefore.getTime() + 10 * YEAR_MS),
   });
-  const serverCert = issueCertificate({
-    subject: { CN: 'localhost', O: 'wxcoupon sandbox', C: 'CN' },
-    publicKey: server.publicKey,
-    signingKey: ca.privateKey,
-    issuer: caCert.x509,
-    dns: ['localhost'],
-    ips: ['127.0.0.1', '::1'],
-    extKeyUsage: ['serverAuth'],
-    notBefore,
-    notAfter: new Date(notBefore.getTime() + 5 * YEAR_MS),
-  });
-  return {
-    caKeyPem: ca.privateKeyPem,
-    caCertificatePem: caCert.pem,
-    serverKeyPem: server.privateKeyPem,
-    serverCertificatePem: serverCert.pem,
-  };
+  return { caKeyPem: ca.privateKeyPem, caCertificatePem: cert.pem };
 }
