@@ -11,13 +11,21 @@ import {
   type WechatpayResponse,
 } from './core/types.js';
 import { fillTemplate, queryString, segmentsOf } from './core/url.js';
+import { loadPublicKey } from './crypto/keys.js';
 import { oaepEncrypt } from './crypto/rsa.js';
 import { ConfigError } from './errors/config-error.js';
 import { RequestError } from './errors/request-error.js';
+import { VerificationError } from './errors/verification-error.js';
+import {
+  decryptCertificates,
+  type EncryptedCertificateEntry,
+  type PlatformCertificate,
+} from './helpers/certificates.js';
 import { type NotificationEvent, type NotificationInput, parseNotification } from './helpers/notification.js';
+import { verifySignedMessage } from './helpers/signed-message.js';
 import { v2Xml } from './middleware/v2-xml.js';
 import { v3Signer } from './middleware/v3-signer.js';
-import { v3Verifier } from './middleware/v3-verifier.js';
+import { apiError, v3Verifier } from './middleware/v3-verifier.js';
 import type { ChainFor, ChainRoot } from './types/chain.js';
 
 /** Options every verb takes, besides template variables by name. */
@@ -101,6 +109,32 @@ class WechatpayClient {
     return { ciphertext: oaepEncrypt(plaintext, key), serial };
   }
 
+  /**
+   * Downloads the platform certificates (certificate mode), decrypts them with `apiV3Key`, and verifies
+   * the answer's signature with the configured keys or, on first use, with the downloaded certificate
+   * that the answer names. Add the results to `certs` to use them.
+   */
+  async downloadCertificates(): Promise<PlatformCertificate[]> {
+    const c = this.#config;
+    if (!c.apiV3Key) throw new ConfigError('apiV3Key', 'needed to decrypt the platform certificates');
+    const signer = this.middleware.v3.filter((m) => m.name !== 'v3-verifier');
+    const url = new URL('v3/certificates', c.baseURL);
+    const req: OutgoingRequest = { method: 'GET', url, headers: {}, security: false, protocol: 'v3' };
+    const res = await compose(signer, this.#transport)(req);
+    if (res.status !== 200) throw apiError(req, res);
+    let body: { data?: EncryptedCertificateEntry[] };
+    try {
+      body = JSON.parse(res.body.toString('utf8')) as { data?: EncryptedCertificateEntry[] };
+    } catch (cause) {
+      throw new VerificationError({ reason: 'BAD_BODY', message: 'the certificate list is not JSON', cause });
+    }
+    const certificates = decryptCertificates(body, c.apiV3Key);
+    const keys = new Map(c.certs);
+    for (const cert of certificates) if (!keys.has(cert.serial)) keys.set(cert.serial, loadPublicKey(cert.pem));
+    await verifySignedMessage(res.headers, res.body, { certs: keys, subject: 'certificate list' });
+    return certificates;
+  }
+
   /** Verifies and decrypts a notification with this client's `certs` and `apiV3Key`. */
   parseNotification(input: NotificationInput): Promise<NotificationEvent> {
     if (!this.#config.apiV3Key) throw new ConfigError('apiV3Key', 'needed to decrypt notifications');
@@ -163,6 +197,7 @@ const ROOT_OWN = new Set([
   'request',
   'encrypt',
   'parseNotification',
+  'downloadCertificates',
   'close',
   'toJSON',
   'toString',

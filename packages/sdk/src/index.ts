@@ -13,6 +13,11 @@ export { fillTemplate, segmentOf } from './core/url.js';
 export * from './crypto/index.js';
 export * from './errors/index.js';
 export {
+  decryptCertificates,
+  type EncryptedCertificateEntry,
+  type PlatformCertificate,
+} from './helpers/certificates.js';
+export {
   buildTestNotification,
   type CouponSendEvent,
   type CouponUseEvent,

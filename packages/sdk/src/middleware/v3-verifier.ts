@@ -49,7 +49,8 @@ export function v3Verifier(options: V3VerifierOptions): Middleware {
   };
 }
 
-function apiError(req: OutgoingRequest, res: IncomingResponse): ApiError {
+/** The {@link ApiError} for a 4xx/5xx answer, from its JSON body when it has one. */
+export function apiError(req: OutgoingRequest, res: IncomingResponse): ApiError {
   let code = `HTTP_${res.status}`;
   let message = res.body.length === 0 ? 'the response has no body' : res.body.toString('utf8').slice(0, 200);
   let detail: ApiErrorDetail | undefined;

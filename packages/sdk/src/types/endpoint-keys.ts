@@ -5,6 +5,7 @@ import type { EndpointKey } from './endpoints.js';
  * list (the platform answering each of these routes keeps the two from drifting).
  */
 export const ENDPOINT_KEYS = [
+  'GET /v3/certificates',
   'POST /v3/marketing/favor/coupon-stocks',
   'POST /v3/marketing/favor/stocks/{stock_id}/start',
   'POST /v3/marketing/favor/stocks/{stock_id}/pause',

@@ -1,3 +1,4 @@
+import type { EncryptedCertificateEntry } from '../helpers/certificates.js';
 import type * as B from './busifavor.js';
 import type * as F from './favor.js';
 import type * as V2 from './v2coupon.js';
@@ -9,6 +10,9 @@ import type * as V2 from './v2coupon.js';
 type Creator = { json: F.FavorStockCreatorBody };
 
 export interface Endpoints {
+  // Platform certificates (certificate mode), protocol.md §1.3
+  'GET /v3/certificates': { response: { data: EncryptedCertificateEntry[] } };
+
   // 代金券 (favor), coupon-api.md §3
   'POST /v3/marketing/favor/coupon-stocks': { json: F.FavorStockCreateRequest; response: F.FavorStockCreateResponse };
   'POST /v3/marketing/favor/stocks/{stock_id}/start': Creator & { response: F.FavorStockStartResponse };
