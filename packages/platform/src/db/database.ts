@@ -1,7 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  type Dialect,
+  Kysely,
+  PostgresDialect,
+  type SqliteDatabase as SqliteDatabaseLike,
+  SqliteDialect,
+} from 'kysely';
 import pg from 'pg';
 import { PlatformStartError } from '../errors/platform-start-error.js';
 import type { Database } from './schema.js';
@@ -34,7 +40,11 @@ export function databaseTarget(url: string | undefined, dataDir: string): Databa
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    return { engine: 'sqlite', display: `sqlite:${file}`, dialect: new SqliteDialect({ database: sqlite }) };
+    return {
+      engine: 'sqlite',
+      display: `sqlite:${file}`,
+      dialect: new SqliteDialect({ database: reusingStatements(sqlite) }),
+    };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     // bigint columns hold money and epoch milliseconds, all far below 2^53: read them as numbers.
@@ -49,6 +59,26 @@ export function databaseTarget(url: string | undefined, dataDir: string): Databa
   throw new PlatformStartError(
     `unsupported database URL "${url}": use sqlite:<path> or postgres://user:pass@host:port/db`,
   );
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running most of ours. Statements are
+ * kept per SQL text (bounded), which is safe because the driver runs one statement at a time.
+ */
+function reusingStatements(db: SqliteDatabase.Database): SqliteDatabaseLike {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        stmt = db.prepare(sql);
+        if (cache.size >= 1000) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
 }
 
 export function openDatabase(target: DatabaseTarget): Db {

@@ -13,6 +13,7 @@ import { readRawBody } from './raw-body.js';
  * is `401 SIGN_ERROR` before the handler runs, so a rejected request has no side effect.
  */
 export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
+  const lookup = certificateLookup(ctx);
   return async (c, next) => {
     const raw = await readRawBody(c);
     const auth = parseAuthorization(c.req.header('authorization'));
@@ -24,13 +25,7 @@ export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
     const skew = Math.abs(Math.floor(Date.now() / 1000) - Number(auth.timestamp));
     if (skew > ctx.maxSkewSeconds)
       throw signError(`timestamp is ${skew} s away from the server clock (at most ${ctx.maxSkewSeconds} s allowed)`);
-    const found = await ctx.db
-      .selectFrom('merchant_certificates')
-      .innerJoin('merchants', 'merchants.mchid', 'merchant_certificates.mchid')
-      .select(['merchant_certificates.public_key_pem', 'merchants.platform_key_mode'])
-      .where('merchant_certificates.serial', '=', auth.serial_no.toUpperCase())
-      .where('merchant_certificates.mchid', '=', auth.mchid)
-      .executeTakeFirst();
+    const found = await lookup(auth.mchid, auth.serial_no.toUpperCase());
     if (!found) throw signError('unknown mchid, or serial_no is not an API certificate of that merchant');
     const url = c.req.url;
     const canonical = url.slice(url.indexOf('/', url.indexOf('//') + 2));
@@ -47,6 +42,32 @@ export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
       platformKeyMode: found.platform_key_mode as PlatformKeyMode,
     });
     await next();
+  };
+}
+
+// A verified merchant certificate is remembered briefly: the lookup is the one database read every
+// request makes before its own work. Only found certificates are cached, so a new merchant works at once.
+const CACHE_MS = 5000;
+
+function certificateLookup(ctx: PlatformContext) {
+  const certificateCache = new Map<string, { public_key_pem: string; platform_key_mode: string; until: number }>();
+  return async (mchid: string, serial: string) => {
+    const key = `${mchid} ${serial}`;
+    const now = Date.now();
+    const cached = certificateCache.get(key);
+    if (cached && cached.until > now) return cached;
+    const row = await ctx.db
+      .selectFrom('merchant_certificates')
+      .innerJoin('merchants', 'merchants.mchid', 'merchant_certificates.mchid')
+      .select(['merchant_certificates.public_key_pem', 'merchants.platform_key_mode'])
+      .where('merchant_certificates.serial', '=', serial)
+      .where('merchant_certificates.mchid', '=', mchid)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    if (certificateCache.size > 10_000) certificateCache.clear();
+    const entry = { ...row, until: now + CACHE_MS };
+    certificateCache.set(key, entry);
+    return entry;
   };
 }
 

@@ -120,21 +120,20 @@ export async function addSender(db: Q, stockId: string, mchid: string): Promise<
     .execute();
 }
 
-/** Counts one more coupon for a user if under the per-user limit. */
+/** Counts one more coupon for a user if under the per-user limit (one upsert that returns a row only then). */
 export async function takeUserSlot(db: Q, stockId: string, userKey: string, limit: number): Promise<boolean> {
-  await db
+  const row = await db
     .insertInto('favor_user_counts')
-    .values({ stock_id: stockId, user_key: userKey, received: 0 })
-    .onConflict((oc) => oc.columns(['stock_id', 'user_key']).doNothing())
-    .execute();
-  const r = await db
-    .updateTable('favor_user_counts')
-    .set({ received: sql`received + 1` })
-    .where('stock_id', '=', stockId)
-    .where('user_key', '=', userKey)
-    .where('received', '<', limit)
+    .values({ stock_id: stockId, user_key: userKey, received: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['stock_id', 'user_key'])
+        .doUpdateSet({ received: sql`favor_user_counts.received + 1` })
+        .where('favor_user_counts.received', '<', limit),
+    )
+    .returning('received')
     .executeTakeFirst();
-  return r.numUpdatedRows > 0n;
+  return row !== undefined;
 }
 
 /** Counts one more coupon of `amount` against a running stock's totals, if both budgets allow. */
@@ -150,6 +149,7 @@ export async function takeStockBudget(db: Q, stockId: string, amount: number): P
   return r.numUpdatedRows > 0n;
 }
 
+/** Adds `amount` to a stock's total for one Beijing day if it stays within `limit`. */
 export async function takeDailyBudget(
   db: Q,
   stockId: string,
@@ -157,19 +157,19 @@ export async function takeDailyBudget(
   amount: number,
   limit: number,
 ): Promise<boolean> {
-  await db
+  if (amount > limit) return false;
+  const row = await db
     .insertInto('favor_daily_amounts')
-    .values({ stock_id: stockId, day, amount: 0 })
-    .onConflict((oc) => oc.columns(['stock_id', 'day']).doNothing())
-    .execute();
-  const r = await db
-    .updateTable('favor_daily_amounts')
-    .set({ amount: sql`amount + ${amount}` })
-    .where('stock_id', '=', stockId)
-    .where('day', '=', day)
-    .where(sql<boolean>`amount + ${amount} <= ${limit}`)
+    .values({ stock_id: stockId, day, amount })
+    .onConflict((oc) =>
+      oc
+        .columns(['stock_id', 'day'])
+        .doUpdateSet({ amount: sql`favor_daily_amounts.amount + ${amount}` })
+        .where(sql<boolean>`favor_daily_amounts.amount + ${amount} <= ${limit}`),
+    )
+    .returning('amount')
     .executeTakeFirst();
-  return r.numUpdatedRows > 0n;
+  return row !== undefined;
 }
 
 export async function insertCoupon(db: Q, row: CouponRow): Promise<void> {

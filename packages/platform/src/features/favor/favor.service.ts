@@ -4,7 +4,7 @@ import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
-import { findMerchant, isAppidBound } from '../merchants/merchants.repository.js';
+import { findMerchant, isAppidBound, merchantExists } from '../merchants/merchants.repository.js';
 import * as repo from './favor.repository.js';
 import type { CreateStockInput, SendInput } from './favor.schema.js';
 import { couponStatus, couponView, stockStatus, stockView } from './favor.views.js';
@@ -189,7 +189,7 @@ export class FavorService {
     const replay = await this.replayCoupon(mchid, input.outRequestNo, hash);
     if (replay) return replay;
 
-    if (!(await findMerchant(this.db, input.stockCreatorMchid))) {
+    if (!(await merchantExists(this.db, input.stockCreatorMchid))) {
       throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', {
         field: '/stock_creator_mchid',
         value: input.stockCreatorMchid,
