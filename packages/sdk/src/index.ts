@@ -44,4 +44,4 @@ export type * from './types/endpoints.js';
 export type * from './types/favor.js';
 export type * from './types/notifications.js';
 export type * from './types/v2coupon.js';
-export { buildXml, parseXml, XmlFormatError } from './xml.js';
+export { buildXml, parseXml } from './xml.js';

@@ -1,11 +1,10 @@
 import { XMLParser } from 'fast-xml-parser';
+import { XmlFormatError } from './errors/xml-format-error.js';
 
 // APIv2 bodies: a flat `<xml>` element whose children are all strings. Parsing refuses DTDs and
 // entities outright, keeps every value a string ("0123" stays "0123") and accepts CDATA.
 
-export class XmlFormatError extends Error {
-  override name = 'XmlFormatError';
-}
+export { XmlFormatError };
 
 const parser = new XMLParser({
   parseTagValue: false,

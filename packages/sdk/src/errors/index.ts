@@ -6,3 +6,4 @@ export { TimeoutError } from './timeout-error.js';
 export { V2Error } from './v2-error.js';
 export { VerificationError, type VerificationFailure } from './verification-error.js';
 export { WechatpayError } from './wechatpay-error.js';
+export { XmlFormatError } from './xml-format-error.js';
