@@ -152,7 +152,12 @@ export class CampaignRunner {
             this.noteFailed(row.seq, verdict.code, verdict.message);
             return;
           case 'stop':
-            journal.recordResult(row.seq, 'pending', { ...detail, uncertain: verdict.uncertain });
+            // A refusal about the stock answers for this key too (the server replays an issued key before it
+            // checks the stock); a refusal of the caller says nothing about what an earlier attempt did.
+            journal.recordResult(row.seq, 'pending', {
+              ...detail,
+              uncertain: verdict.uncertain || (lastUncertain && !STOCK_VERDICTS.has(verdict.reason)),
+            });
             if (!this.stopInfo) {
               this.stopInfo = { reason: verdict.reason, code: verdict.code, message: verdict.message };
               this.o.onEvent?.({ type: 'stopping', ...this.stopInfo });
@@ -233,6 +238,13 @@ export class CampaignRunner {
     }
   }
 }
+
+const STOCK_VERDICTS = new Set<StopReason>([
+  'budget_exhausted',
+  'stock_missing',
+  'stock_not_running',
+  'stock_unsuitable',
+]);
 
 function detailEvent(row: RecipientRow, verdict: { code: string; message: string }) {
   return { type: 'failed' as const, openid: row.openid, code: verdict.code, message: verdict.message };
