@@ -28,9 +28,12 @@ describe('APIv2 代金券 (XML)', () => {
   let seq = 0;
   // Merchants whose calls the rate limiter refuses (to reach FREQ_OVER_LIMIT deterministically).
   const throttled = new Set<string>();
+  // The platform's business clock, moved forward when a test needs a stock's window to have ended.
+  const shift = { ms: 0 };
 
   before(async () => {
     t = await startTestPlatform({
+      clock: () => Date.now() + shift.ms,
       rateLimiter: { tryAcquire: (k: string) => !throttled.has(k.split(':')[0] ?? '') },
     });
     const creds = t.platform.credentials;
@@ -250,7 +253,7 @@ describe('APIv2 代金券 (XML)', () => {
     assert.equal(await distributed(stockId), 0);
   });
 
-  test('an unactivated or paused stock is STOCK_IS_NOT_VALID, a stopped one AL_STOCK_OVER, an unknown one PARAM_ERROR', async () => {
+  test('an unactivated or paused stock is STOCK_IS_NOT_VALID, a stopped or ended one AL_STOCK_OVER, an unknown one PARAM_ERROR', async () => {
     const unactivated = await stock({}, false);
     assertSendFailure(await v2.send(SEND, sendFields(unactivated), key), 'STOCK_IS_NOT_VALID');
     const paused = await stock();
@@ -265,6 +268,13 @@ describe('APIv2 代金券 (XML)', () => {
       json: { stock_creator_mchid: mchid },
     });
     assertSendFailure(await v2.send(SEND, sendFields(stopped), key), 'AL_STOCK_OVER');
+    const ended = await stock();
+    shift.ms = 8 * 86_400_000;
+    try {
+      assertSendFailure(await v2.send(SEND, sendFields(ended), key), 'AL_STOCK_OVER');
+    } finally {
+      shift.ms = 0;
+    }
     const unknown = await v2.send(SEND, sendFields('98765432109876'), key);
     assertSendFailure(unknown, 'PARAM_ERROR');
     assert.match(unknown.fields['err_code_des'] ?? '', /coupon_stock_id/);
@@ -453,9 +463,10 @@ describe('APIv2 代金券 (XML)', () => {
     ];
 
     for (const [name, body, headers] of cases) {
-      test(name, async () => {
+      test(name, async (ctx) => {
         const a = await v2.raw(SEND, body(), headers);
         assertCommunicationFailure(a, 'REQ_PARAM_XML_ERR');
+        ctx.diagnostic(`refused in ${a.ms.toFixed(1)} ms: ${a.fields['return_msg']}`);
         assert.ok(a.ms < 1000, `answered in ${a.ms.toFixed(1)} ms`);
         assert.equal(await distributed(stockId), 0);
       });
