@@ -250,7 +250,9 @@ export class FavorService {
         await repo.insertCoupon(trx, coupon);
       });
     } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
+      // A concurrent twin of this request (same out_request_no, another connection or instance) may
+      // have committed first and taken the last per-user slot or budget: then this is a replay.
+      if (!isUniqueViolation(err) && !(err instanceof ApiError)) throw err;
       const again = await this.replayCoupon(mchid, input.outRequestNo, hash);
       if (again) return again;
       throw err;

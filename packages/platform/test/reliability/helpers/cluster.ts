@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Db, databaseTarget, openDatabase } from '../../../src/db/database.js';
 import { createPlatform, type DemoCredentials } from '../../../src/index.js';
+import type { RateLimitSetting } from '../../../src/rate-limit/limits.js';
 import { clientFor, type SignedClient } from '../../helpers/signed-fetch.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -15,7 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/test-databa
 const MAIN = fileURLToPath(new URL('./instance-main.ts', import.meta.url));
 
 /** Limits high enough that only the test's own rules decide; tests of limits pass their own. */
-export const UNTHROTTLED = Object.fromEntries(
+export const UNTHROTTLED: Record<string, RateLimitSetting> = Object.fromEntries(
   ['favor.coupons.send', 'favor.coupons.get', 'favor.stocks.create', 'favor.stocks.start', 'favor.stocks.get'].map(
     (api) => [api, 1_000_000],
   ),
@@ -47,7 +48,10 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(size: number, rateLimits: Record<string, number> = UNTHROTTLED): Promise<Cluster> {
+export async function startCluster(
+  size: number,
+  rateLimits: Record<string, RateLimitSetting> = UNTHROTTLED,
+): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wxcoupon-cluster-'));
   const database = await createTestDatabase();
   // Migrations and demo provisioning happen once, here, before any instance starts.
@@ -96,7 +100,7 @@ export async function startCluster(size: number, rateLimits: Record<string, numb
 export async function spawnInstance(config: {
   dataDir: string;
   database?: string;
-  rateLimits?: Record<string, number>;
+  rateLimits?: Record<string, RateLimitSetting>;
 }): Promise<Instance> {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'pipe'],

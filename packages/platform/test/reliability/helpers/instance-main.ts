@@ -1,4 +1,5 @@
 import { createPlatform } from '../../../src/index.js';
+import type { RateLimitSetting } from '../../../src/rate-limit/limits.js';
 
 // One platform instance as its own process, for tests that kill instances. Prints one JSON line
 // `{"url": …}` on stdout once it listens; SIGTERM closes it cleanly (SIGKILL is the crash case).
@@ -8,7 +9,7 @@ import { createPlatform } from '../../../src/index.js';
 const config = JSON.parse(process.argv[2] ?? '{}') as {
   dataDir: string;
   database?: string;
-  rateLimits?: Record<string, number>;
+  rateLimits?: Record<string, RateLimitSetting>;
 };
 const platform = await createPlatform({
   dataDir: config.dataDir,
