@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Wechatpay as PeerWechatpay, Rsa } from 'wechatpay-axios-plugin';
+import { Wechatpay as PeerWechatpay } from 'wechatpay-axios-plugin';
 import type { DemoCredentials } from '../src/index.js';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
 
@@ -22,10 +22,8 @@ describe('wechatpay-axios-plugin against the platform', () => {
     peer = new PeerWechatpay({
       mchid: creds.mchid,
       serial: creds.serial,
-      privateKey: Rsa.from(readFileSync(creds.privateKeyFile, 'utf8'), Rsa.KEY_TYPE_PRIVATE),
-      certs: {
-        [creds.platformPublicKeyId]: Rsa.from(readFileSync(creds.platformPublicKeyFile, 'utf8'), Rsa.KEY_TYPE_PUBLIC),
-      },
+      privateKey: readFileSync(creds.privateKeyFile, 'utf8'),
+      certs: { [creds.platformPublicKeyId]: readFileSync(creds.platformPublicKeyFile, 'utf8') },
       baseURL: `${creds.baseURL}/`,
     });
   });
@@ -79,12 +77,12 @@ describe('wechatpay-axios-plugin against the platform', () => {
   });
 
   test('its verification fails when it trusts another key, proving verification is on', async () => {
-    const { publicKey } = await import('@wxcoupon/sdk/pki').then((m) => m.generateRsaKeyPair());
+    const { publicKeyPem } = await import('@wxcoupon/sdk/pki').then((m) => m.generateRsaKeyPair());
     const wrong = new PeerWechatpay({
       mchid: creds.mchid,
       serial: creds.serial,
-      privateKey: Rsa.from(readFileSync(creds.privateKeyFile, 'utf8'), Rsa.KEY_TYPE_PRIVATE),
-      certs: { [creds.platformPublicKeyId]: publicKey },
+      privateKey: readFileSync(creds.privateKeyFile, 'utf8'),
+      certs: { [creds.platformPublicKeyId]: publicKeyPem },
       baseURL: `${creds.baseURL}/`,
     });
     await assert.rejects(

@@ -57,11 +57,24 @@ export function sdkFor(
   });
 }
 
+/** How the SDK reaches the platform: its fetch handler in-process, or HTTP over a real socket. */
+export const MODES = ['in-process', 'socket'] as const;
+export type Mode = (typeof MODES)[number];
+export type Via = { fetch: (req: Request) => Promise<Response> } | { baseURL: string };
+
+/** The transport for `mode`; over a socket the platform starts listening on a free port. */
+export async function transport(platform: Platform, mode: Mode): Promise<Via> {
+  if (mode === 'in-process') return { fetch: platform.fetch };
+  const { url } = await platform.listen({ host: '127.0.0.1', port: 0, tlsPort: false });
+  return { baseURL: `${url}/` };
+}
+
 /** A second merchant (fresh keys) with an appid bound, and an SDK client for it. */
 export async function addMerchant(
   platform: Platform,
   admin: AdminCall,
   appid: string,
+  via: Via = { fetch: platform.fetch },
 ): Promise<{ mchid: string; wxpay: Wechatpay }> {
   const m = await admin('POST', '/merchants', {});
   if (m.status !== 200) throw new Error(`add merchant: ${JSON.stringify(m.data)}`);
@@ -71,8 +84,7 @@ export async function addMerchant(
     serial: m.data.serial,
     privateKey: m.data.private_key,
     certs: { [platform.credentials.platformPublicKeyId]: readFileSync(platform.credentials.platformPublicKeyFile) },
-    baseURL: 'http://platform.test/',
-    fetch: platform.fetch,
+    ...('fetch' in via ? { baseURL: 'http://platform.test/', fetch: via.fetch } : { baseURL: via.baseURL }),
   });
   return { mchid: m.data.mchid, wxpay };
 }
