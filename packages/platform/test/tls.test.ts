@@ -230,7 +230,7 @@ describe('HTTPS and mutual TLS', () => {
     assert.match(text, /tlsBaseURL/);
   });
 
-  test('a client that is not TLS, or breaks off the handshake, does not disturb the listener', async () => {
+  test('a client that is not TLS, or hangs up mid-body, does not disturb the listener', async () => {
     const [host, port] = new URL(tlsUrl).host.split(':') as [string, string];
     await new Promise<void>((resolve) => {
       const s = connect(Number(port), host, () => s.end('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
@@ -238,12 +238,44 @@ describe('HTTPS and mutual TLS', () => {
       s.on('error', () => resolve());
       s.resume();
     });
+    // A client that announces a body and hangs up halfway through it.
+    await new Promise<void>((resolve) => {
+      const req = request(`${tlsUrl}/mmpaymkttransfers/send_coupon`, {
+        method: 'POST',
+        agent: new Agent({ ca, ...demoCert }),
+        headers: { 'Content-Length': '4096' },
+      });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      req.write('<xml><mch_id>', () => setTimeout(() => req.destroy(), 20));
+    });
     const v2 = v2TestClient(tlsUrl, ca, demoCert);
     try {
       const a = await v2.raw('/mmpaymkttransfers/send_coupon', '<xml></xml>');
       assert.equal(a.fields['err_code'], 'MCH_ID_EMPTY');
     } finally {
       v2.close();
+    }
+  });
+});
+
+describe('choosing the HTTPS port', () => {
+  test('tlsPort: false listens on HTTP only; a taken HTTPS port fails with a clear message', async () => {
+    const t = await startTestPlatform();
+    const other = await startTestPlatform();
+    try {
+      const plain = await t.platform.listen({ port: 0, tlsPort: false });
+      assert.equal(plain.tlsUrl, undefined);
+      assert.equal(plain.tlsServer, undefined);
+      const taken = Number(new URL(plain.url).port);
+      await assert.rejects(other.platform.listen({ port: 0, tlsPort: taken }), (err: Error) => {
+        assert.equal(err.name, 'PlatformStartError');
+        assert.match(err.message, new RegExp(`HTTPS port ${taken} on 127\\.0\\.0\\.1 is already in use`));
+        return true;
+      });
+    } finally {
+      await other.close();
+      await t.close();
     }
   });
 });

@@ -33,7 +33,10 @@ async function readBounded(body: ReadableStream<Uint8Array> | null): Promise<Buf
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // A client that goes away mid-body is not a platform error: nothing to log.
+    const { done, value } = await reader.read().catch(() => {
+      throw xmlError('请求体读取中断');
+    });
     if (done) break;
     size += value.byteLength;
     if (size > MAX_V2_BODY_BYTES) {
