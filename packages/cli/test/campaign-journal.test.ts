@@ -94,24 +94,25 @@ test('an ingest cut short resumes from the saved byte offset without duplicating
 test('stdin is resumed by skipping the records the journal already holds', async () => {
   const { journal } = newJournal();
   const ids = openids(10);
-  await ingestInput({
-    journal,
-    input: '-',
-    stdin: Readable.from([Buffer.from(ids.slice(0, 4).join('\n'))]),
-    keyLength: 32,
-    fields: [],
-  });
-  // Pretend the first read was cut after 4 rows: not done.
+  const csv = (n: number) =>
+    Buffer.from(
+      `openid,coupon_value\n${ids
+        .slice(0, n)
+        .map((id) => `${id},1`)
+        .join('\n')}`,
+    );
+  await ingestInput({ journal, input: '-', stdin: Readable.from([csv(4)]), keyLength: 32, fields: FAVOR_FIELDS });
+  // As if the first read had been cut after 4 rows.
   journal.db.prepare('UPDATE campaign SET ingest_done = 0').run();
   const r = await ingestInput({
     journal,
     input: '-',
-    stdin: Readable.from([Buffer.from(ids.join('\n'))]),
+    stdin: Readable.from([csv(10)]),
     keyLength: 32,
-    fields: [],
+    fields: FAVOR_FIELDS,
   });
-  assert.equal(r.added, 6);
-  assert.equal(r.duplicates, 0);
+  assert.deepEqual([r.added, r.duplicates], [6, 0]);
+  assert.equal([...journal.all()].length, 10);
   journal.close();
 });
 

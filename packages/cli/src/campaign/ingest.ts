@@ -93,7 +93,8 @@ export async function ingestInput(o: IngestOptions): Promise<IngestResult> {
   };
 
   const records = readRecipients(chunks, {
-    format: resumeAt ? (prior.format as InputFormat) : undefined,
+    // stdin starts again from its first byte, header included, so its format is detected again.
+    format: resumeAt && !fromStdin ? (prior.format as InputFormat) : undefined,
     startOffset,
     startLine,
     skipRecords,
