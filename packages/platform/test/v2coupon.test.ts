@@ -313,7 +313,7 @@ describe('APIv2 代金券 (XML)', () => {
     );
   });
 
-  test('an appid not bound to the merchant, or an openid of another appid, is PARAM_ERROR', async () => {
+  test('an unbound appid, an openid of another appid, or an unauthorized stock of another merchant is PARAM_ERROR', async () => {
     const stockId = await stock();
     const unbound = await v2.send(SEND, sendFields(stockId, { appid: 'wx-not-bound' }), key);
     assertSendFailure(unbound, 'PARAM_ERROR');
@@ -326,6 +326,10 @@ describe('APIv2 代金券 (XML)', () => {
     const cross = await v2.send(SEND, sendFields(theirs), key);
     assertSendFailure(cross, 'PARAM_ERROR');
     assert.equal(await distributed(stockId), 0);
+    // Once the creator authorizes this merchant as a sender, the same send goes through.
+    assert.equal((await t.admin('POST', `/favor/stocks/${theirs}/senders`, { mchid })).status, 200);
+    const authorized = await v2.send(SEND, sendFields(theirs), key);
+    assert.equal(authorized.fields['result_code'], 'SUCCESS', authorized.text);
   });
 
   test('a throttled merchant gets FREQ_OVER_LIMIT and nothing is issued', async () => {
