@@ -15,6 +15,11 @@ ${STATUS_USAGE}`;
  */
 export async function campaign(argv: string[], io?: CommandIO): Promise<number> {
   const [sub, ...rest] = argv;
+  const out = io?.stdout ?? process.stdout;
+  if ((sub === 'run' || sub === 'status') && (rest.includes('--help') || rest.includes('-h'))) {
+    out.write(sub === 'run' ? RUN_USAGE : STATUS_USAGE);
+    return 0;
+  }
   if (sub === 'run') {
     const options = parseRunOptions(rest);
     if (io) return runCampaignCommand(options, io);
@@ -35,7 +40,7 @@ export async function campaign(argv: string[], io?: CommandIO): Promise<number> 
   }
   if (sub === 'status') return campaignStatusCommand(parseStatusOptions(rest), io ?? processIO());
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    (io?.stdout ?? process.stdout).write(USAGE);
+    out.write(USAGE);
     return sub === undefined ? 64 : 0;
   }
   throw new CampaignError(`unknown campaign command "${sub}"\n\n${USAGE}`);
