@@ -41,7 +41,9 @@ async function serve(): Promise<void> {
     merchantSerial: keys.merchantSerial,
     platformKey: createPrivateKey(keys.platformKeyPem),
     platformSerial: PLATFORM_ID,
-    handler: () => ({ json: { coupon_id: '9867041' } }),
+    // `/stats` (not under /v3/, so unsigned and uncounted as API work) reports this process's CPU time.
+    handler: (req) =>
+      req.path === '/stats' ? { unsigned: true, json: process.cpuUsage() } : { json: { coupon_id: '9867041' } },
   });
   process.stdout.write(`${server.url}\n`);
   process.on('SIGTERM', () => {
@@ -118,15 +120,18 @@ async function main(): Promise<void> {
 
     const results: { sdk: number[]; peer: number[] } = { sdk: [], peer: [] };
     const cpu: { sdk: number[]; peer: number[] } = { sdk: [], peer: [] };
+    const serverCpuPerRequest: { sdk: number[]; peer: number[] } = { sdk: [], peer: [] };
     for (let r = 0; r < rounds; r++) {
       // Alternate which client goes first so drift in machine load hits both alike.
       const order: Array<'sdk' | 'peer'> = r % 2 === 0 ? ['sdk', 'peer'] : ['peer', 'sdk'];
       for (const name of order) {
+        const before = await serverCpu(url);
         const m = await measure(clients[name], concurrency, seconds);
+        serverCpuPerRequest[name].push(Math.round(((await serverCpu(url)) - before) / m.requests));
         results[name].push(Math.round(m.rps));
         cpu[name].push(Math.round(m.cpuMicros));
         console.log(
-          `round ${r + 1} ${name.padEnd(4)} ${m.rps.toFixed(0)} req/s, client CPU ${m.cpuMicros.toFixed(0)} µs/request`,
+          `round ${r + 1} ${name.padEnd(4)} ${m.rps.toFixed(0)} req/s, CPU µs/request: client ${m.cpuMicros.toFixed(0)}, server ${serverCpuPerRequest[name].at(-1)}`,
         );
       }
     }
@@ -150,6 +155,14 @@ async function main(): Promise<void> {
       rps: results,
       medianRps: { sdk: Math.round(sdk), peer: Math.round(peerRps) },
       clientCpuMicrosPerRequest: { sdk: median(cpu.sdk), peer: median(cpu.peer) },
+      serverCpuMicrosPerRequest: { sdk: median(serverCpuPerRequest.sdk), peer: median(serverCpuPerRequest.peer) },
+      // What the ratio would be if the whole machine were CPU-bound on this benchmark alone.
+      cpuBoundRatio: Number(
+        (
+          (median(cpu.peer) + median(serverCpuPerRequest.peer)) /
+          (median(cpu.sdk) + median(serverCpuPerRequest.sdk))
+        ).toFixed(2),
+      ),
       ratioPerRound: pairRatios.map((r) => Number(r.toFixed(2))),
       ratio: Number(ratio.toFixed(2)),
       ratioOfMedians: Number((sdk / peerRps).toFixed(2)),
@@ -173,7 +186,7 @@ async function main(): Promise<void> {
         `| @wxcoupon/sdk | ${summary.medianRps.sdk} | ${results.sdk.map((x) => x.toFixed(0)).join(', ')} |`,
         `| wechatpay-axios-plugin 0.9.6 | ${summary.medianRps.peer} | ${results.peer.map((x) => x.toFixed(0)).join(', ')} |`,
         '',
-        `Client CPU per request (median, this process incl. thread pool): @wxcoupon/sdk ${summary.clientCpuMicrosPerRequest.sdk} µs, wechatpay-axios-plugin ${summary.clientCpuMicrosPerRequest.peer} µs.`,
+        `CPU per request (medians, thread pools included): client @wxcoupon/sdk ${summary.clientCpuMicrosPerRequest.sdk} µs vs wechatpay-axios-plugin ${summary.clientCpuMicrosPerRequest.peer} µs; the server spends ${summary.serverCpuMicrosPerRequest.sdk} / ${summary.serverCpuMicrosPerRequest.peer} µs on each. CPU-bound projection (client + server time per request): ${summary.cpuBoundRatio}×.`,
         '',
         `**Ratio: ${summary.ratio}×** (median of the per-round ratios ${summary.ratioPerRound.join(', ')}; ratio of the medians ${summary.ratioOfMedians}×), target ≥ ${summary.target}×.`,
         `Concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per client, alternating which goes first. Load average at the end: ${summary.loadAverageAtEnd.join(', ')}.`,
@@ -189,6 +202,7 @@ async function main(): Promise<void> {
 
 interface Measurement {
   rps: number;
+  requests: number;
   /** CPU time of this (client) process per request, µs, thread pool included. */
   cpuMicros: number;
 }
@@ -206,7 +220,17 @@ async function measure(call: () => Promise<unknown>, concurrency: number, second
   const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const cpu = process.cpuUsage(cpu0);
-  return { rps: done / ((performance.now() - start) / 1000), cpuMicros: (cpu.user + cpu.system) / done };
+  return {
+    rps: done / ((performance.now() - start) / 1000),
+    requests: done,
+    cpuMicros: (cpu.user + cpu.system) / done,
+  };
+}
+
+async function serverCpu(url: string): Promise<number> {
+  const res = await fetch(new URL('stats', url));
+  const { user, system } = (await res.json()) as { user: number; system: number };
+  return user + system;
 }
 
 function median(xs: number[]): number {
