@@ -4,8 +4,16 @@ import { certificatesFeature } from './certificates/index.js';
 import { favorFeature } from './favor/index.js';
 import type { Feature } from './feature.js';
 import { merchantsFeature } from './merchants/index.js';
-import { v2couponFeature } from './v2coupon/index.js';
 import { notifyFeature } from './notify/index.js';
+import { v2couponFeature } from './v2coupon/index.js';
 
 // Every product family of the platform. A new family adds one line here (setup runs in this order).
-export const features: readonly Feature[] = [merchantsFeature, certificatesFeature, favorFeature, busifavorFeature, notifyFeature, adminFeature];
+export const features: readonly Feature[] = [
+  merchantsFeature,
+  certificatesFeature,
+  favorFeature,
+  v2couponFeature,
+  busifavorFeature,
+  notifyFeature,
+  adminFeature,
+];
