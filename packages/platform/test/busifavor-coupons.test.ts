@@ -242,6 +242,30 @@ describe('商家券 coupons', () => {
       assert.equal(err.code, 'RULELIMIT');
     });
 
+    test('outside the weekly or irregular usable windows a coupon is RULELIMIT, inside them it is used', async () => {
+      const beijingWeekday = new Date(Date.now() + 8 * 3600_000).getUTCDay();
+      const otherDay = (beijingWeekday + 3) % 7;
+      const weekly = await h.createStock('WECHATPAY_MODE', { time: { available_week: { week_day: [otherDay] } } });
+      const closed = await rejection(use(await h.send(weekly, 'o-week')));
+      assert.equal(closed.code, 'RULELIMIT');
+      const today = await h.createStock('WECHATPAY_MODE', { time: { available_week: { week_day: [beijingWeekday] } } });
+      assert.equal((await use(await h.send(today, 'o-week'))).status, 200);
+      const past = {
+        begin_time: new Date(Date.now() - 7_200_000).toISOString(),
+        end_time: new Date(Date.now() - 3_600_000).toISOString(),
+      };
+      const irregular = await h.createStock('WECHATPAY_MODE', { time: { irregulary_avaliable_time: [past] } });
+      const code = await h.send(irregular, 'o-irregular');
+      assert.equal((await rejection(use(code))).code, 'RULELIMIT');
+      // The refused redemption changed nothing: the coupon is still SENDED.
+      const view = await h.wxpay.v3.marketing.busifavor.users._openid_.coupons._coupon_code_.appids._appid_.get({
+        openid: 'o-irregular',
+        coupon_code: code,
+        appid: h.appid,
+      });
+      assert.equal(view.data.coupon_state, 'SENDED');
+    });
+
     test('MERCHANT_API and MERCHANT_UPLOAD coupons need stock_id to be used', async () => {
       const stockId = await h.createStock('MERCHANT_API');
       await h.send(stockId, 'o-sid', { coupon_code: 'SID-1' });
