@@ -96,6 +96,21 @@ describe('APIv3 requests', () => {
     assert.equal(seen.body, '', 'a GET is signed over an empty body');
   });
 
+  test('a query with RFC 3339 times and non-ASCII text is signed exactly as it is sent', async () => {
+    next = { json: { total_count: 0, limit: 10, offset: 0 } };
+    const res = await wxpay.v3.marketing.favor.stocks.get({
+      query: {
+        offset: 0,
+        limit: 10,
+        stock_creator_mchid: '8956000',
+        create_start_time: '2026-01-01T00:00:00+08:00',
+        status: '运行中 running',
+      },
+    });
+    assert.equal(res.status, 200, 'the server verified the signature over the encoded query');
+    assert.match(server.requests.at(-1)?.url ?? '', /create_start_time=2026-01-01T00%3A00%3A00%2B08%3A00/);
+  });
+
   test('a 204 answer is verified over an empty body and has no data', async () => {
     next = { status: 204 };
     const res = await wxpay.v3.marketing.busifavor.stocks._stock_id_.patch({
