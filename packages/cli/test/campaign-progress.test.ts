@@ -49,6 +49,17 @@ test('the bar redraws one line with rate, ETA, sent, skipped and failed', () => 
   assert.equal(out.text(), '', 'progress never mixes into stdout');
 });
 
+test('the bar line never wraps, however narrow the terminal', () => {
+  for (const columns of [120, 80, 50]) {
+    const err = sink();
+    err.stream.columns = columns;
+    new ProgressReporter({ mode: 'tty', err: err.stream, out: sink().stream }).stop(progress);
+    const visible = err.text().replace(/\r|\x1b\[2K|\n/g, '');
+    assert.ok(visible.length < columns, `${visible.length} characters on a ${columns}-column terminal`);
+    assert.match(visible, /sent 3,000/);
+  }
+});
+
 test('plain mode prints a self-contained line per tick and notable events', async () => {
   const err = sink();
   const r = new ProgressReporter({ mode: 'plain', err: err.stream, out: sink().stream, plainIntervalMs: 10 });

@@ -95,10 +95,13 @@ export class ProgressReporter {
     const counts = `sent ${formatCount(p.sent)} skipped ${formatCount(p.skipped)} failed ${formatCount(p.failed + p.deferred)}`;
     const speed = `${formatCount(pace)}/s`;
     if (this.o.mode === 'tty') {
-      const width = Math.max(10, Math.min(30, (this.o.err.columns ?? 80) - 90));
+      // One line that never wraps (a wrapped line cannot be redrawn with \r): the bar takes what room is left.
+      const columns = this.o.err.columns ?? 80;
+      const text = `${pct.toFixed(1)}% ${formatCount(done)}/${formatCount(p.total)} · ${counts} · ${speed} · ETA ${eta}`;
+      const width = Math.min(30, columns - text.length - 2);
+      if (width < 5) return text.slice(0, columns - 1);
       const filled = Math.round((pct / 100) * width);
-      const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-      return `${bar} ${pct.toFixed(1)}% ${formatCount(done)}/${formatCount(p.total)} · ${counts} · ${speed} · ETA ${eta}`;
+      return `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${text}`;
     }
     return `[campaign] ${pct.toFixed(1)}% ${formatCount(done)}/${formatCount(p.total)} ${counts} rate ${speed} ETA ${eta}`;
   }
