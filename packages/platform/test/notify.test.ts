@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseNotification } from '@wxcoupon/sdk';
-import { type BusifavorHarness, startBusifavor } from './busifavor-helpers.js';
+import { parseNotification, Wechatpay } from '@wxcoupon/sdk';
+import { type BusifavorHarness, busifavorStockBody, startBusifavor } from './busifavor-helpers.js';
 import { rejection } from './helpers/fixtures.js';
 import { eventually, FAST_DELIVERY, type Receiver, startReceiver } from './notify-helpers.js';
 
@@ -137,6 +139,52 @@ describe('coupon notifications', () => {
     const again = await h.admin('POST', `/notifications/${failed.id}/redeliver`);
     assert.equal(again.status, 200);
     await eventually(() => arrivals('/down').length === 4);
+  });
+
+  test('a refused send leaves no notification behind: the outbox row commits only with the coupon', async () => {
+    await h.wxpay.v3.marketing.busifavor.callbacks.post({ json: { notify_url: `${receiver.url}/atomic` } });
+    const stockId = await h.createStock('WECHATPAY_MODE', { send: { max_coupons: 1 } });
+    const before = (await h.admin('GET', '/notifications?limit=200')).data.data.length;
+    await h.send(stockId, 'o-atomic-1');
+    assert.equal((await rejection(h.send(stockId, 'o-atomic-2'))).code, 'NOT_ENOUGH');
+    const after = (await h.admin('GET', '/notifications?limit=200')).data.data;
+    assert.equal(after.length, before + 1);
+    await eventually(() => arrivals('/atomic').length === 1);
+  });
+
+  test('a merchant in certificate mode gets notifications signed with the platform certificate', async () => {
+    const m = await h.admin('POST', '/merchants', { platform_key_mode: 'certificate' });
+    assert.equal(m.status, 200);
+    await h.admin('POST', `/merchants/${m.data.mchid}/appids`, { appid: 'wx-cert-mode' });
+    const platformCert = readFileSync(join(h.platform.credentials.privateKeyFile, '..', 'platform_cert.pem'));
+    const certSerial = new X509Certificate(platformCert).serialNumber.toUpperCase();
+    const wxpay = new Wechatpay({
+      mchid: m.data.mchid,
+      serial: m.data.serial,
+      privateKey: m.data.private_key,
+      certs: { [certSerial]: platformCert },
+      baseURL: 'http://platform.test/',
+      fetch: h.platform.fetch,
+    });
+    try {
+      await wxpay.v3.marketing.busifavor.callbacks.post({ json: { notify_url: `${receiver.url}/cert-mode` } });
+      const stock = await wxpay.v3.marketing.busifavor.stocks.post({
+        json: busifavorStockBody(m.data.mchid, 'WECHATPAY_MODE') as never,
+      });
+      await wxpay.v3.marketing.busifavor.coupons.send.post({
+        json: { stock_id: stock.data.stock_id, openid: 'o-cert-mode', appid: 'wx-cert-mode', out_request_no: 'cm-1' },
+      });
+      const got = await eventually(() => arrivals('/cert-mode')[0]);
+      assert.equal(String(got.headers['wechatpay-serial']).toUpperCase(), certSerial);
+      const event = await parseNotification(
+        { headers: got.headers as Record<string, string>, body: got.body },
+        { certs: { [certSerial]: platformCert }, apiV3Key: m.data.api_v3_key },
+      );
+      assert.equal(event.event_type, 'COUPON.SEND');
+      assert.equal((event.resource as Record<string, unknown>).send_merchant, m.data.mchid);
+    } finally {
+      wxpay.close();
+    }
   });
 
   test('a notification URL without https is refused unless it is a loopback address', async () => {
