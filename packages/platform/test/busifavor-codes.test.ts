@@ -113,6 +113,22 @@ describe('商家券 pre-uploaded codes', () => {
     assert.equal(gone.code, 'RESOURCE_NOT_EXISTS');
   });
 
+  test('the admin reset returns dispatched codes to the pool and clears issued coupons', async () => {
+    const stockId = await h.createStock('MERCHANT_UPLOAD');
+    await upload(stockId, ['RS-1', 'RS-2']);
+    await h.send(stockId, 'o-reset');
+    const reset = await h.admin('POST', '/reset');
+    assert.equal(reset.status, 200);
+    const stock = await h.wxpay.v3.marketing.busifavor.stocks._stock_id_.get({ stock_id: stockId });
+    assert.deepEqual(stock.data.coupon_code_count, { total_count: 2, available_count: 2 });
+    assert.equal(stock.data.send_count_information?.total_send_num, 0);
+    const held = await h.wxpay.v3.marketing.busifavor.users._openid_.coupons.get({
+      openid: 'o-reset',
+      query: { appid: h.appid, creator_merchant: h.mchid },
+    });
+    assert.equal(held.data.total_count, 0);
+  });
+
   test('an empty pool answers NOT_ENOUGH', async () => {
     const stockId = await h.createStock('MERCHANT_UPLOAD');
     await upload(stockId, ['E-1']);
