@@ -1,3 +1,4 @@
+import type { FavorCoupon, FavorStock } from '@wxcoupon/sdk';
 import { parseRfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
@@ -93,7 +94,7 @@ export class V2CouponService {
     await this.checkAppid(mchid, input.appid);
     const row = await findStock(this.ctx.db, input.stockId);
     if (!row) throw new V2Failure('COUPON_STOCK_NOT_FOUND', 'result');
-    let view: Record<string, unknown>;
+    let view: FavorStock;
     try {
       view = await this.ctx.services.favor.getStock(mchid, input.stockId, row.creator_mchid);
     } catch (err) {
@@ -103,35 +104,30 @@ export class V2CouponService {
         throw new V2Failure('COUPON_STOCK_NOT_FOUND', 'result');
       throw err;
     }
-    const rule = view['stock_use_rule'] as {
-      max_coupons: number;
-      max_amount: number;
-      max_coupons_per_user: number;
-      combine_use: boolean;
-      fixed_normal_coupon: { coupon_amount: number; transaction_minimum: number };
-    };
-    const minimum = rule.fixed_normal_coupon.transaction_minimum;
+    const rule = view.stock_use_rule ?? {};
+    const amount = rule.fixed_normal_coupon?.coupon_amount ?? 0;
+    const minimum = rule.fixed_normal_coupon?.transaction_minimum ?? 0;
     return {
-      coupon_stock_id: String(view['stock_id']),
-      coupon_name: String(view['stock_name']),
-      coupon_value: String(rule.fixed_normal_coupon.coupon_amount),
+      coupon_stock_id: view.stock_id,
+      coupon_name: view.stock_name,
+      coupon_value: String(amount),
       coupon_mininumn: String(minimum),
       coupon_type: minimum === 0 ? '1' : rule.combine_use ? '3' : '2',
-      coupon_stock_status: STOCK_STATUS[String(view['status'])] ?? '1',
-      coupon_total: String(rule.max_coupons),
-      max_quota: String(rule.max_coupons_per_user),
-      is_send_num: String(view['distributed_coupons']),
-      coupon_budget: String(rule.max_amount),
-      ...times('begin_time', view['available_begin_time']),
-      ...times('end_time', view['available_end_time']),
-      ...times('create_time', view['create_time']),
+      coupon_stock_status: STOCK_STATUS[view.status] ?? '1',
+      coupon_total: String(rule.max_coupons ?? 0),
+      max_quota: String(rule.max_coupons_per_user ?? 0),
+      is_send_num: String(view.distributed_coupons),
+      coupon_budget: String(rule.max_amount ?? 0),
+      ...times('begin_time', view.available_begin_time),
+      ...times('end_time', view.available_end_time),
+      ...times('create_time', view.create_time),
     };
   }
 
   /** querycouponsinfo: one coupon of a user, as the stock's creator or the merchant that sent it sees it. */
   async queryCoupon(mchid: string, input: QueryCouponInput): Promise<Record<string, string>> {
     await this.checkAppid(mchid, input.appid);
-    let view: Record<string, unknown>;
+    let view: FavorCoupon;
     try {
       view = await this.ctx.services.favor.getCoupon(mchid, input.openid, input.couponId, input.appid);
     } catch (err) {
@@ -139,27 +135,25 @@ export class V2CouponService {
         throw new V2Failure('COUPON_NOT_FOUND', 'result');
       throw err;
     }
-    if (view['stock_id'] !== input.stockId) {
+    if (view.stock_id !== input.stockId) {
       throw new V2Failure('COUPON_STOCK_ID_NOT_VALID', 'result', '批次id不正确：该券不属于 stock_id 批次');
     }
-    const amounts = view['normal_coupon_information'] as { coupon_amount: number; transaction_minimum: number };
-    const consume = view['consume_information'] as
-      | { consume_time: string; consume_mchid: string; transaction_id: string }
-      | undefined;
-    const used = view['status'] === 'USED';
+    const amount = view.normal_coupon_information?.coupon_amount ?? 0;
+    const consume = view.consume_information;
+    const used = view.status === 'USED';
     return {
-      coupon_stock_id: String(view['stock_id']),
-      coupon_id: String(view['coupon_id']),
-      coupon_value: String(amounts.coupon_amount),
-      coupon_mininum: String(amounts.transaction_minimum),
-      coupon_name: String(view['coupon_name']),
-      coupon_state: String(view['status']),
-      coupon_desc: String(view['description'] ?? ''),
-      coupon_use_value: String(used ? amounts.coupon_amount : 0),
-      coupon_remain_value: String(used ? 0 : amounts.coupon_amount),
-      begin_time: unixSeconds(view['available_begin_time']),
-      end_time: unixSeconds(view['available_end_time']),
-      send_time: unixSeconds(view['create_time']),
+      coupon_stock_id: view.stock_id,
+      coupon_id: view.coupon_id,
+      coupon_value: String(amount),
+      coupon_mininum: String(view.normal_coupon_information?.transaction_minimum ?? 0),
+      coupon_name: view.coupon_name,
+      coupon_state: view.status,
+      coupon_desc: view.description,
+      coupon_use_value: String(used ? amount : 0),
+      coupon_remain_value: String(used ? 0 : amount),
+      begin_time: unixSeconds(view.available_begin_time),
+      end_time: unixSeconds(view.available_end_time),
+      send_time: unixSeconds(view.create_time),
       send_source: 'NORMAL',
       ...(consume
         ? {
@@ -178,15 +172,15 @@ export class V2CouponService {
 }
 
 /** v2 writes times as Unix seconds, and newer docs add `<name>_t` as yyyyMMddHHmmss Beijing time. */
-function times(name: string, rfc3339: unknown): Record<string, string> {
-  const ms = parseRfc3339(String(rfc3339));
+function times(name: string, rfc3339: string): Record<string, string> {
+  const ms = parseRfc3339(rfc3339);
   if (ms === undefined) return {};
   const beijing = new Date(ms + 8 * 3600_000).toISOString();
   return { [name]: String(Math.floor(ms / 1000)), [`${name}_t`]: beijing.slice(0, 19).replace(/\D/g, '') };
 }
 
-function unixSeconds(rfc3339: unknown): string {
-  const ms = parseRfc3339(String(rfc3339));
+function unixSeconds(rfc3339: string): string {
+  const ms = parseRfc3339(rfc3339);
   return ms === undefined ? '' : String(Math.floor(ms / 1000));
 }
 
