@@ -471,6 +471,8 @@ describe('APIv2 代金券 (XML)', () => {
         const a = await v2.raw(SEND, body(), headers);
         assertCommunicationFailure(a, 'REQ_PARAM_XML_ERR');
         ctx.diagnostic(`refused in ${a.ms.toFixed(1)} ms: ${a.fields['return_msg']}`);
+        if (name.includes('DOCTYPE') || name.includes('entit'))
+          assert.match(a.fields['return_msg'] ?? '', /DTD|实体|entit/i);
         assert.ok(a.ms < 1000, `answered in ${a.ms.toFixed(1)} ms`);
         assert.equal(await distributed(stockId), 0);
       });

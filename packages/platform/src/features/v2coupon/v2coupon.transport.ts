@@ -5,6 +5,8 @@ import { V2Failure } from './v2-failure.js';
 
 // The APIv2 wire: a bounded, strictly decoded XML body in; XML out, always HTTP 200.
 
+const LEADING_DTD = /^\s*(?:<\?xml[^?]*\?>\s*)?<!DOCTYPE/i;
+
 /** v2 coupon requests are a few hundred bytes; anything near this is not one. */
 export const MAX_V2_BODY_BYTES = 16 * 1024;
 
@@ -19,6 +21,8 @@ export async function readV2Fields(c: Context): Promise<Record<string, string>> 
   } catch {
     throw xmlError('请求体不是合法的 UTF-8');
   }
+  // parseXml refuses these as "not an <xml> document"; say what is wrong with them instead.
+  if (LEADING_DTD.test(text)) throw xmlError('不接受 DOCTYPE 及实体声明（DTD）');
   try {
     return parseXml(text);
   } catch (err) {
