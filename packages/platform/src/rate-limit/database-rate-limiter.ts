@@ -31,7 +31,10 @@ export class DatabaseRateLimiter implements RateLimiter {
     const start = now - (now % windowMs);
     if (now >= this.nextSweep) {
       this.nextSweep = now + SWEEP_EVERY_MS;
-      await this.db.deleteFrom('rate_limit_windows').where('window_start', '<', now - KEEP_MS).execute();
+      await this.db
+        .deleteFrom('rate_limit_windows')
+        .where('window_start', '<', now - KEEP_MS)
+        .execute();
     }
     if (limit <= 0) return false;
     const row = await this.db
