@@ -9,6 +9,8 @@ export const DEFAULT_RATE_LIMITS: Record<string, RateLimitRule> = {
   'favor.stocks.stop': { limit: 1000, windowMs: 60_000 },
   'favor.stocks.list': { limit: 1000, windowMs: 1000 },
   'favor.stocks.get': { limit: 500, windowMs: 1000 },
+  'favor.stocks.merchants': { limit: 1000, windowMs: 60_000 },
+  'favor.stocks.items': { limit: 600, windowMs: 60_000 },
   'favor.coupons.send': { limit: 500, windowMs: 1000 },
   'favor.coupons.get': { limit: 500, windowMs: 1000 },
   'favor.coupons.list': { limit: 500, windowMs: 1000 },

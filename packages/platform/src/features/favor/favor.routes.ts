@@ -6,7 +6,7 @@ import { ok } from '../../http/reply.js';
 import { FieldReader, MCHID, parseJsonObject } from '../../http/validator.js';
 import { COUPON_STATUSES, checkPathParam, parseCreateStock, parseSend, STOCK_STATUSES } from './favor.schema.js';
 
-// The 代金券 APIs (coupon-api.md §3), mounted under /v3: F1–F10, F18, F19.
+// The 代金券 APIs (coupon-api.md §3), mounted under /v3: F1–F12, F18, F19.
 
 export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
   const favor = ctx.services.favor;
@@ -50,6 +50,20 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
     const creator = new FieldReader(c.req.query(), 'query').string('/stock_creator_mchid', { required: true, max: 20 });
     return ok(c, await favor.getStock(c.get('merchant').mchid, stockId, creator));
   });
+
+  for (const [path, kind, maxOffset, maxLimit] of [
+    ['merchants', 'available_merchants', 1000, 50],
+    ['items', 'available_items', 500, 100],
+  ] as const) {
+    router.get(`/marketing/favor/stocks/:stock_id/${path}`, limited(`stocks.${path}`), async (c) => {
+      const stockId = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'stock_id', 20);
+      const q = new FieldReader(c.req.query(), 'query');
+      const offset = q.integer('/offset', { required: true, min: 0, max: maxOffset });
+      const limit = q.integer('/limit', { required: true, min: 1, max: maxLimit });
+      const creator = q.string('/stock_creator_mchid', { required: true, max: 20 });
+      return ok(c, await favor.stockList(c.get('merchant').mchid, stockId, creator, kind, offset, limit));
+    });
+  }
 
   router.post('/marketing/favor/users/:openid/coupons', limited('coupons.send'), async (c) => {
     const openid = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'openid', 128);

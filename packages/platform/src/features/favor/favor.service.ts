@@ -1,4 +1,17 @@
 import { createHash } from 'node:crypto';
+import type {
+  FavorCallbacksResponse,
+  FavorCoupon,
+  FavorCouponSendResponse,
+  FavorPage,
+  FavorStock,
+  FavorStockCreateResponse,
+  FavorStockPauseResponse,
+  FavorStockRestartResponse,
+  FavorStockStartResponse,
+  FavorStockStopResponse,
+  FavorStringPage,
+} from '@wxcoupon/sdk';
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
@@ -7,7 +20,7 @@ import { numericId } from '../../ids.js';
 import { findMerchant, isAppidBound, merchantExists } from '../merchants/merchants.repository.js';
 import * as repo from './favor.repository.js';
 import type { CreateStockInput, SendInput } from './favor.schema.js';
-import { couponStatus, couponView, stockStatus, stockView } from './favor.views.js';
+import { type CouponView, couponStatus, couponView, type StockView, stockStatus, stockView } from './favor.views.js';
 
 // The 代金券 rules: stock lifecycle, issuing with atomic budgets and idempotency, coupon queries,
 // and marking a coupon used. No HTTP here; errors are ApiError codes from the registry.
@@ -29,7 +42,7 @@ export class FavorService {
     return this.ctx.db;
   }
 
-  async createStock(mchid: string, input: CreateStockInput): Promise<{ stock_id: string; create_time: string }> {
+  async createStock(mchid: string, input: CreateStockInput): Promise<FavorStockCreateResponse> {
     const hash = digest(input);
     const replay = await this.replayStock(mchid, input.outRequestNo, hash);
     if (replay) return replay;
@@ -97,7 +110,7 @@ export class FavorService {
     return stock;
   }
 
-  async start(mchid: string, stockId: string, creator: string) {
+  async start(mchid: string, stockId: string, creator: string): Promise<FavorStockStartResponse> {
     const stock = await this.ownStock(mchid, stockId, creator);
     const now = this.ctx.clock();
     if (now > stock.available_end_ms) throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
@@ -107,7 +120,7 @@ export class FavorService {
     return { start_time: rfc3339(now), stock_id: stockId };
   }
 
-  async pause(mchid: string, stockId: string, creator: string) {
+  async pause(mchid: string, stockId: string, creator: string): Promise<FavorStockPauseResponse> {
     const stock = await this.ownStock(mchid, stockId, creator);
     const now = this.ctx.clock();
     if (
@@ -119,7 +132,7 @@ export class FavorService {
     return { pause_time: rfc3339(now), stock_id: stockId };
   }
 
-  async restart(mchid: string, stockId: string, creator: string) {
+  async restart(mchid: string, stockId: string, creator: string): Promise<FavorStockRestartResponse> {
     const stock = await this.ownStock(mchid, stockId, creator);
     const now = this.ctx.clock();
     if (
@@ -132,7 +145,7 @@ export class FavorService {
   }
 
   /** F5 ends an unactivated stock only [GO]. */
-  async stop(mchid: string, stockId: string, creator: string) {
+  async stop(mchid: string, stockId: string, creator: string): Promise<FavorStockStopResponse> {
     const stock = await this.ownStock(mchid, stockId, creator);
     const now = this.ctx.clock();
     if (!(await repo.transitionStock(this.db, stockId, ['unactivated'], { status: 'stoped', stop_ms: now }))) {
@@ -141,7 +154,7 @@ export class FavorService {
     return { stop_time: rfc3339(now), stock_id: stockId };
   }
 
-  async getStock(mchid: string, stockId: string, creator: string) {
+  async getStock(mchid: string, stockId: string, creator: string): Promise<StockView> {
     const stock = await repo.findStock(this.db, stockId);
     if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
     if (mchid !== creator && !(await repo.canSend(this.db, stockId, mchid)))
@@ -152,7 +165,7 @@ export class FavorService {
   async listStocks(
     mchid: string,
     q: { offset: number; limit: number; creator: string; createStart?: number; createEnd?: number; status?: string },
-  ) {
+  ): Promise<FavorPage<FavorStock>> {
     if (q.creator !== mchid) throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
     const now = this.ctx.clock();
     let query = this.db.selectFrom('favor_stocks').selectAll().where('creator_mchid', '=', q.creator);
@@ -171,7 +184,7 @@ export class FavorService {
    * with the coupon row: per-user count, stock totals, daily amount, then the insert. A unique
    * constraint on (sender, out_request_no) makes concurrent retries of one request yield one coupon.
    */
-  async send(mchid: string, input: SendInput): Promise<{ coupon_id: string }> {
+  async send(mchid: string, input: SendInput): Promise<FavorCouponSendResponse> {
     if (input.couponValue !== undefined || input.couponMinimum !== undefined) {
       const field = input.couponValue !== undefined ? '/coupon_value' : '/coupon_minimum';
       throw new ApiError(
@@ -283,8 +296,28 @@ export class FavorService {
     return { available_begin_ms: begin, available_end_ms: Math.max(end, begin) };
   }
 
+  /**
+   * F11/F12: the merchants a stock may be used at, or its SKUs, paged by row offset. The creator and
+   * authorized senders may read them.
+   */
+  async stockList(
+    mchid: string,
+    stockId: string,
+    creator: string,
+    kind: 'available_merchants' | 'available_items',
+    offset: number,
+    limit: number,
+  ): Promise<FavorStringPage> {
+    const stock = await repo.findStock(this.db, stockId);
+    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (mchid !== creator && !(await repo.canSend(this.db, stockId, mchid)))
+      throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+    const all = (JSON.parse(stock.rules_json) as Record<string, string[] | undefined>)[kind] ?? [];
+    return { total_count: all.length, data: all.slice(offset, offset + limit), offset, limit, stock_id: stockId };
+  }
+
   /** F9: the creator or the sender may read a coupon; anyone else sees it as not existing. */
-  async getCoupon(mchid: string, openid: string, couponId: string, appid: string) {
+  async getCoupon(mchid: string, openid: string, couponId: string, appid: string): Promise<CouponView> {
     const coupon = await repo.findCoupon(this.db, couponId);
     if (
       !coupon ||
@@ -313,7 +346,7 @@ export class FavorService {
       offset: number;
       limit: number;
     },
-  ) {
+  ): Promise<FavorPage<FavorCoupon>> {
     if (!q.creator && !q.sender && !q.available) {
       throw new ApiError('PARAM_ERROR', '创建批次的商户号、批次发放商户号、可用商户号三个参数，任意选填一个', {
         field: 'creator_mchid',
@@ -362,7 +395,12 @@ export class FavorService {
     };
   }
 
-  async setCallback(mchid: string, target: string, notifyUrl: string, enabled: boolean | undefined) {
+  async setCallback(
+    mchid: string,
+    target: string,
+    notifyUrl: string,
+    enabled: boolean | undefined,
+  ): Promise<FavorCallbacksResponse> {
     if (!(await findMerchant(this.db, target)))
       throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', { field: '/mchid', value: target, location: 'body' });
     if (target !== mchid) throw new ApiError('INVALID_REQUEST', '非法的商户号：只能为调用商户号设置通知地址');

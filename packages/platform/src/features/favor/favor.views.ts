@@ -1,8 +1,10 @@
+import type { FavorCoupon, FavorCouponStatus, FavorStock } from '@wxcoupon/sdk';
 import { rfc3339 } from '../../clock.js';
 import type { CouponRow, StockRow } from './favor.repository.js';
 import type { StockRules } from './favor.schema.js';
 
-// Wire shapes of stocks and coupons (coupon-api.md §3.2, §3.7). Status is computed at read time:
+// Wire shapes of stocks and coupons (coupon-api.md §3.2, §3.7), typed with the SDK's own response
+// types so that the platform and the SDK cannot drift apart. Status is computed at read time:
 // a stock whose window has ended reads `stoped`; an unused coupon past its end reads `EXPIRED`.
 
 export function stockStatus(s: StockRow, now: number): string {
@@ -10,7 +12,11 @@ export function stockStatus(s: StockRow, now: number): string {
   return s.status;
 }
 
-export function stockView(s: StockRow, now: number): Record<string, unknown> {
+/** Also a plain record, for callers that pass views on as JSON objects (events, other families). */
+export type StockView = FavorStock & Record<string, unknown>;
+export type CouponView = FavorCoupon & Record<string, unknown>;
+
+export function stockView(s: StockRow, now: number): StockView {
   const rules = JSON.parse(s.rules_json) as StockRules;
   const status = stockStatus(s, now);
   const stopMs = s.stop_ms ?? (status === 'stoped' ? s.available_end_ms : null);
@@ -41,13 +47,13 @@ export function stockView(s: StockRow, now: number): Record<string, unknown> {
   };
 }
 
-export function couponStatus(c: CouponRow, now: number): string {
+export function couponStatus(c: CouponRow, now: number): FavorCouponStatus {
   return c.status === 'SENDED' && now > c.available_end_ms ? 'EXPIRED' : c.status;
 }
 
-export function couponView(c: CouponRow, s: StockRow, now: number): Record<string, unknown> {
+export function couponView(c: CouponRow, s: StockRow, now: number): CouponView {
   const rules = JSON.parse(s.rules_json) as StockRules;
-  const consume = c.consume_json ? (JSON.parse(c.consume_json) as Record<string, unknown>) : undefined;
+  const consume = c.consume_json ? (JSON.parse(c.consume_json) as FavorCoupon['consume_information']) : undefined;
   return {
     stock_creator_mchid: c.creator_mchid,
     stock_id: c.stock_id,

@@ -1,5 +1,6 @@
 import type { Feature } from '../feature.js';
 import { favorAdmin } from './favor.admin.js';
+import { flowDownloads, flowRoutes } from './favor.flows.js';
 import { favorRoutes } from './favor.routes.js';
 import { FavorService } from './favor.service.js';
 
@@ -14,6 +15,10 @@ export const favorFeature: Feature = {
       await trx.updateTable('favor_stocks').set({ distributed_coupons: 0, distributed_amount: 0 }).execute();
     });
   },
-  v3: favorRoutes,
+  v3(router, ctx) {
+    favorRoutes(router, ctx);
+    flowRoutes(router, ctx);
+  },
+  root: flowDownloads,
   admin: favorAdmin,
 };
