@@ -14,6 +14,9 @@ export interface BadRequest {
   /** Sign with this key instead of the merchant's own (another merchant's key). */
   signWith?: KeyObject;
   contentType?: string;
+  /** An APIv2 request: XML that authenticates itself, so no APIv3 Authorization header. */
+  v2?: boolean;
+  /** For APIv2 the code is `err_code` of an HTTP 200 XML answer. */
   expect: { status: number; code: string };
 }
 
@@ -65,6 +68,23 @@ const HOSTILE_XML = [
   '<xml><stock_id><![CDATA[1]]></stock_id><out_request_no>x</out_request_no></xml>',
   '<xml>'.repeat(5000),
 ];
+
+/** Bodies an APIv2 endpoint must refuse as unreadable XML before anything else. */
+const V2_HOSTILE = [
+  '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><xml><mch_id>&b;</mch_id></xml>',
+  '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><mch_id>&xxe;</mch_id></xml>',
+  '<xml><mch_id>&xxe;</mch_id></xml>',
+  '<xml><mch_id>&#0;</mch_id></xml>',
+  '<xml><mch_id>1</mch_id>',
+  '<xml><mch_id>1</appid></xml>',
+  `<xml>${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</xml>`,
+  '<xml><mch_id>1</mch_id><mch_id>2</mch_id></xml>',
+  '{"coupon_stock_id":"1"}',
+  '',
+  'not xml at all',
+  `<xml><mch_id>${'9'.repeat(17 * 1024)}</mch_id></xml>`,
+];
+const V2_XML = { status: 200, code: 'REQ_PARAM_XML_ERR' };
 
 export function* corpus(ctx: CorpusContext, count: number): Generator<BadRequest> {
   const rand = prng(ctx.seed);
@@ -175,6 +195,15 @@ export function* corpus(ctx: CorpusContext, count: number): Generator<BadRequest
       }),
     // XML where JSON belongs (entity expansion, external entities, unclosed tags).
     () => post('hostile xml', pickOf(HOSTILE_XML), PARAM, { contentType: 'text/xml' }),
+    () => ({
+      kind: 'hostile xml (APIv2)',
+      method: 'POST',
+      path: pickOf(['/mmpaymkttransfers/query_coupon_stock', '/mmpaymkttransfers/querycouponsinfo']),
+      body: pickOf(V2_HOSTILE),
+      contentType: 'text/xml',
+      v2: true,
+      expect: V2_XML,
+    }),
   ];
   for (let n = 0; n < count; n++) yield (generators[n % generators.length] as (n: number) => BadRequest)(n);
 }

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { authorization, nonce, requestMessage, rsaSign, timestamp } from '@wxcoupon/sdk/crypto';
+import { parseXml } from '@wxcoupon/sdk/xml';
 import type { BadRequest } from './corpus.js';
 
 export interface Sender {
@@ -16,22 +17,29 @@ export async function sendRaw(s: Sender, r: BadRequest): Promise<{ status: numbe
   const n = nonce();
   const signature =
     r.tweak?.signature ?? rsaSign(requestMessage(r.method, r.path, ts, n, r.body), r.signWith ?? s.privateKey);
-  const headers: Record<string, string> = {
-    Accept: 'application/json',
-    'User-Agent': 'wxcoupon-reliability',
-    Authorization:
-      r.tweak?.authorization ??
-      authorization({ mchid: s.mchid, nonce_str: n, timestamp: ts, serial_no: s.serial, signature }),
-    'Wechatpay-Serial': s.platformSerial,
-  };
+  const headers: Record<string, string> = r.v2
+    ? { 'User-Agent': 'wxcoupon-reliability' }
+    : {
+        Accept: 'application/json',
+        'User-Agent': 'wxcoupon-reliability',
+        Authorization:
+          r.tweak?.authorization ??
+          authorization({ mchid: s.mchid, nonce_str: n, timestamp: ts, serial_no: s.serial, signature }),
+        'Wechatpay-Serial': s.platformSerial,
+      };
   if (r.body) headers['Content-Type'] = r.contentType ?? 'application/json';
   const res = await fetch(`${s.baseURL}${r.path}`, { method: r.method, headers, ...(r.body ? { body: r.body } : {}) });
   const text = await res.text();
   let code: string | undefined;
   try {
-    code = text ? (JSON.parse(text) as { code?: string }).code : undefined;
+    if (r.v2) {
+      const fields = parseXml(text);
+      code = fields.err_code ?? fields.return_code;
+    } else {
+      code = text ? (JSON.parse(text) as { code?: string }).code : undefined;
+    }
   } catch {
-    code = `non-JSON answer: ${text.slice(0, 80)}`;
+    code = `unreadable answer: ${text.slice(0, 80)}`;
   }
   return { status: res.status, code };
 }
