@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { busifavorStockBody } from '../busifavor-helpers.js';
 import type { SignedClient, SignedResponse } from '../helpers/signed-fetch.js';
 import { testEngine } from '../helpers/test-database.js';
 import { type Cluster, startCluster, UNTHROTTLED } from './helpers/cluster.js';
@@ -45,6 +46,21 @@ describe(`three instances on one ${testEngine()} database behave as one`, () => 
       .where('stock_id', '=', stockId)
       .execute();
     assert.equal(rows.length, 1);
+  });
+
+  test('one 商家券 request sent to every instance at once issues one coupon, answered to all', async () => {
+    const { mchid, appid } = cluster.credentials;
+    const created = await on(0).post(
+      '/v3/marketing/busifavor/stocks',
+      busifavorStockBody(mchid, 'WECHATPAY_MODE', { send: { max_coupons: 10, max_coupons_per_user: 1 } }),
+    );
+    assert.equal(created.status, 200, created.text);
+    const body = { stock_id: created.data.stock_id, openid: 'o-busi-idem', appid, out_request_no: 'busi-same' };
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => on(i).post('/v3/marketing/busifavor/coupons/send', body)),
+    );
+    assert.deepEqual(tally(answers), { OK: 30 });
+    assert.equal(new Set(answers.map((a) => a.data.coupon_code)).size, 1);
   });
 
   test("a user's limit holds when the user's requests land on different instances", async () => {

@@ -150,9 +150,12 @@ export class BusifavorCoupons {
         });
       });
     } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      const again = await this.replaySend(mchid, input, hash);
+      // A concurrent twin of this request may have committed first and taken the last per-user slot
+      // or budget: then this request is a replay of it, not a refusal.
+      const again =
+        err instanceof ApiError || isUniqueViolation(err) ? await this.replaySend(mchid, input, hash) : undefined;
       if (again) return again;
+      if (!isUniqueViolation(err)) throw err;
       if (stock.coupon_code_mode === 'MERCHANT_API')
         throw new ApiError('RESOURCE_ALREADY_EXISTS', '该 coupon_code 已在此批次中发放过', {
           field: '/coupon_code',
