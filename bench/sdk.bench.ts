@@ -46,6 +46,11 @@ async function serve(): Promise<void> {
       req.path === '/stats' ? { unsigned: true, json: process.cpuUsage() } : { json: { coupon_id: '9867041' } },
   });
   process.stdout.write(`${server.url}\n`);
+  // Never outlive the benchmark: if the parent dies without a SIGTERM, this process is re-parented.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) server.close().then(() => process.exit(0));
+  }, 1000).unref();
   process.on('SIGTERM', () => {
     server.close().then(() => process.exit(0));
   });
