@@ -79,6 +79,7 @@ test(`${COUNT} malformed requests each get the right error, no 5xx and no change
     `/v3/marketing/favor/users/${openid}/coupons`,
     sendBody(stockId, creds.mchid, creds.appid, 'corpus-ok'),
   );
+  const changed = Object.keys(before).filter((k) => before[k] !== after[k]);
   recordFigures('malformed requests', {
     requests_tried: cases.length,
     seed: SEED,
@@ -89,8 +90,10 @@ test(`${COUNT} malformed requests each get the right error, no 5xx and no change
     server_errors: Object.entries(byCode.counts)
       .filter(([k]) => k.startsWith('5'))
       .reduce((a, [, n]) => a + n, 0),
-    state_changes: Object.keys(before).filter((k) => before[k] !== after[k]).length,
-    lost: 0,
+    state_changes: changed.length,
+    // Here "lost" is anything the refused requests did to the platform: an answer that never came
+    // (a crash) or a change of state.
+    lost: unanswered + changed.length,
     seconds: Number(((Date.now() - started) / 1000).toFixed(2)),
   });
   assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} wrong answers`);

@@ -130,7 +130,10 @@ export async function spawnInstance(config: {
   });
   const signal = async (sig: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    // A clean shutdown that hangs must not hang the test run: it ends as a crash would.
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(force);
   };
   return { url, child, stderr: () => stderr, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
 }
