@@ -33,6 +33,12 @@ export {
   type TestNotificationOptions,
 } from './helpers/notification.js';
 export { decryptSensitive, encryptSensitive } from './helpers/sensitive.js';
+export {
+  MAX_CLOCK_SKEW,
+  normalizeHeaders,
+  type SignedMessageOptions,
+  verifySignedMessage,
+} from './helpers/signed-message.js';
 export { type V2XmlOptions, v2Xml } from './middleware/v2-xml.js';
 export { type V3SignerOptions, v3Signer } from './middleware/v3-signer.js';
 export { type V3VerifierOptions, v3Verifier } from './middleware/v3-verifier.js';
