@@ -89,3 +89,41 @@ test('two instances on one database deliver every notification exactly once', as
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a claim left by a dead instance is taken over once its lease expires, not before', async () => {
+  const receiver = await startReceiver();
+  const t = await startTestPlatform({ rateLimits: BUSIFAVOR_LIMITS });
+  try {
+    await t.admin('PUT', '/notifications/settings', FAST_DELIVERY);
+    const ctx = t.platform.context;
+    const leaseEnd = Date.now() + 700;
+    // As if another instance had claimed the row and then died mid-delivery.
+    const id = await ctx.db.transaction().execute(async (trx) => {
+      const created = await ctx.services.notify.enqueue(trx, {
+        mchid: t.platform.credentials.mchid,
+        notifyUrl: `${receiver.url}/orphan`,
+        eventType: 'COUPON.SEND',
+        summary: '商家券领券通知',
+        resource: { coupon_code: 'ORPHAN', stock_id: '1', send_time: '', send_channel: 'BUSICOUPON_SEND_CHANNEL_API' },
+      });
+      await trx
+        .updateTable('notify_outbox')
+        .set({ claimed_by: 'dead-instance', lease_until: leaseEnd })
+        .where('id', '=', created)
+        .execute();
+      return created;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(receiver.received.length, 0, 'delivered while the lease still held');
+    const done = await eventually(async () => {
+      const r = await t.admin('GET', `/notifications/${id}`);
+      return r.data.status === 'DELIVERED' && r.data;
+    });
+    assert.ok(Date.parse(done.delivered_time) >= Math.floor(leaseEnd / 1000) * 1000);
+    assert.equal(receiver.received.length, 1);
+    assert.notEqual(done.attempt_log[0].instance, 'dead-instance');
+  } finally {
+    await t.close();
+    await receiver.close();
+  }
+});
