@@ -204,7 +204,7 @@ function parseUseRule(b: FieldReader, stockType: string): Record<string, unknown
   b.object(p, { required: true });
   b.integer(`${p}/transaction_minimum`, { required: true, min: 1, max: FEN_MAX });
   if (stockType === 'NORMAL') b.integer(`${p}/discount_amount`, { required: true, min: 1, max: FEN_MAX });
-  if (stockType === 'DISCOUNT') b.integer(`${p}/discount_percent`, { required: true, min: 1, max: 99 });
+  if (stockType === 'DISCOUNT') b.integer(`${p}/discount_percent`, { required: true, min: 1, max: 100 });
   if (stockType === 'EXCHANGE') b.integer(`${p}/exchange_price`, { required: true, min: 0, max: FEN_MAX });
   parseUseMethod(b, true);
   return b.object(r, { required: true }) as Record<string, unknown>;
