@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { prepared } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 
 // Queries for the 代金券 tables. Every budget check is a conditional UPDATE whose row count says
@@ -69,8 +70,12 @@ type Q = Kysely<Database>;
 export type StockRow = FavorStockTable;
 export type CouponRow = FavorCouponTable;
 
-export function findStock(db: Q, stockId: string) {
-  return db.selectFrom('favor_stocks').selectAll().where('stock_id', '=', stockId).executeTakeFirst();
+const findStockQuery = prepared<{ stockId: string }, StockRow>((db, p) =>
+  db.selectFrom('favor_stocks').selectAll().where('stock_id', '=', p('stockId')),
+);
+
+export async function findStock(db: Q, stockId: string): Promise<StockRow | undefined> {
+  return (await findStockQuery(db, { stockId })).rows[0];
 }
 
 export function findStockByRequest(db: Q, mchid: string, outRequestNo: string) {
@@ -121,32 +126,39 @@ export async function addSender(db: Q, stockId: string, mchid: string): Promise<
 }
 
 /** Counts one more coupon for a user if under the per-user limit (one upsert that returns a row only then). */
-export async function takeUserSlot(db: Q, stockId: string, userKey: string, limit: number): Promise<boolean> {
-  const row = await db
+const takeUserSlotQuery = prepared<{ stockId: string; userKey: string; limit: number }>((db, p) =>
+  db
     .insertInto('favor_user_counts')
-    .values({ stock_id: stockId, user_key: userKey, received: 1 })
+    .values({ stock_id: p('stockId'), user_key: p('userKey'), received: 1 })
     .onConflict((oc) =>
       oc
         .columns(['stock_id', 'user_key'])
         .doUpdateSet({ received: sql`favor_user_counts.received + 1` })
-        .where('favor_user_counts.received', '<', limit),
+        .where('favor_user_counts.received', '<', p('limit')),
     )
-    .returning('received')
-    .executeTakeFirst();
-  return row !== undefined;
+    .returning('received'),
+);
+
+export async function takeUserSlot(db: Q, stockId: string, userKey: string, limit: number): Promise<boolean> {
+  return (await takeUserSlotQuery(db, { stockId, userKey, limit })).rows.length > 0;
 }
 
 /** Counts one more coupon of `amount` against a running stock's totals, if both budgets allow. */
-export async function takeStockBudget(db: Q, stockId: string, amount: number): Promise<boolean> {
-  const r = await db
+const takeStockBudgetQuery = prepared<{ stockId: string; amount: number }>((db, p) =>
+  db
     .updateTable('favor_stocks')
-    .set({ distributed_coupons: sql`distributed_coupons + 1`, distributed_amount: sql`distributed_amount + ${amount}` })
-    .where('stock_id', '=', stockId)
+    .set({
+      distributed_coupons: sql`distributed_coupons + 1`,
+      distributed_amount: sql`distributed_amount + ${p('amount')}`,
+    })
+    .where('stock_id', '=', p('stockId'))
     .where('status', '=', 'running')
     .whereRef('distributed_coupons', '<', 'max_coupons')
-    .where(sql<boolean>`distributed_amount + ${amount} <= max_amount`)
-    .executeTakeFirst();
-  return r.numUpdatedRows > 0n;
+    .where(sql<boolean>`distributed_amount + ${p('amount')} <= max_amount`),
+);
+
+export async function takeStockBudget(db: Q, stockId: string, amount: number): Promise<boolean> {
+  return ((await takeStockBudgetQuery(db, { stockId, amount })).numAffectedRows ?? 0n) > 0n;
 }
 
 /** Adds `amount` to a stock's total for one Beijing day if it stays within `limit`. */
@@ -172,17 +184,43 @@ export async function takeDailyBudget(
   return row !== undefined;
 }
 
+const insertCouponQuery = prepared<CouponRow & Record<string, unknown>>((db, p) =>
+  db.insertInto('favor_coupons').values({
+    coupon_id: p('coupon_id'),
+    stock_id: p('stock_id'),
+    creator_mchid: p('creator_mchid'),
+    sender_mchid: p('sender_mchid'),
+    out_request_no: p('out_request_no'),
+    request_hash: p('request_hash'),
+    openid: p('openid'),
+    appid: p('appid'),
+    coupon_amount: p('coupon_amount'),
+    transaction_minimum: p('transaction_minimum'),
+    status: p('status'),
+    create_ms: p('create_ms'),
+    available_begin_ms: p('available_begin_ms'),
+    available_end_ms: p('available_end_ms'),
+    consume_json: p('consume_json'),
+  }),
+);
+
 export async function insertCoupon(db: Q, row: CouponRow): Promise<void> {
-  await db.insertInto('favor_coupons').values(row).execute();
+  await insertCouponQuery(db, { ...row });
 }
 
-export function findCouponByRequest(db: Q, senderMchid: string, outRequestNo: string) {
-  return db
+const findCouponByRequestQuery = prepared<
+  { sender: string; outRequestNo: string },
+  { coupon_id: string; request_hash: string }
+>((db, p) =>
+  db
     .selectFrom('favor_coupons')
     .select(['coupon_id', 'request_hash'])
-    .where('sender_mchid', '=', senderMchid)
-    .where('out_request_no', '=', outRequestNo)
-    .executeTakeFirst();
+    .where('sender_mchid', '=', p('sender'))
+    .where('out_request_no', '=', p('outRequestNo')),
+);
+
+export async function findCouponByRequest(db: Q, senderMchid: string, outRequestNo: string) {
+  return (await findCouponByRequestQuery(db, { sender: senderMchid, outRequestNo })).rows[0];
 }
 
 export function findCoupon(db: Q, couponId: string) {

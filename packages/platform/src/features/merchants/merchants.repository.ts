@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { prepared } from '../../db/prepared.js';
+import type { Database, UserTable } from '../../db/schema.js';
 
 type Q = Kysely<Database>;
 
@@ -50,8 +51,12 @@ export function isAppidBound(db: Q, mchid: string, appid: string): Promise<boole
   });
 }
 
-export function findUser(db: Q, openid: string) {
-  return db.selectFrom('users').selectAll().where('openid', '=', openid).executeTakeFirst();
+const findUserQuery = prepared<{ openid: string }, UserTable>((db, p) =>
+  db.selectFrom('users').selectAll().where('openid', '=', p('openid')),
+);
+
+export async function findUser(db: Q, openid: string): Promise<UserTable | undefined> {
+  return (await findUserQuery(db, { openid })).rows[0];
 }
 
 export async function appidExists(db: Q, appid: string): Promise<boolean> {
