@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { createPlatform } from '@wxcoupon/platform';
 import { nonce, v2Sign, v2Verify } from '../src/index.js';
 import { buildXml, parseXml } from '../src/xml.js';
 import { type Fixtures, fixtures } from './support/fixtures.js';
@@ -28,6 +29,9 @@ const favorStockId = '9856000';
 
 function reply(req: ServerRequest): ServerReply {
   if (req.path === '/mmpaymkttransfers/send_coupon') {
+    if (req.clientCertSerial !== f.merchantSerial) {
+      return { unsigned: true, body: buildXml({ return_code: 'FAIL', return_msg: '证书有误' }) };
+    }
     const fields = parseXml(req.body);
     if (!v2Verify(fields, f.apiV2Key))
       return { unsigned: true, body: buildXml({ return_code: 'FAIL', return_msg: '签名错误' }) };
@@ -45,6 +49,8 @@ function reply(req: ServerRequest): ServerReply {
       ret_code: 'SUCCESS',
       coupon_id: '6954',
     };
+    if (fields['coupon_stock_id'] !== favorStockId)
+      return { unsigned: true, body: buildXml({ return_code: 'FAIL', return_msg: 'bad stock' }) };
     return { unsigned: true, body: buildXml({ ...out, sign: v2Sign(out, f.apiV2Key) }) };
   }
   const json = req.body ? (JSON.parse(req.body) as Record<string, string>) : {};
@@ -70,6 +76,7 @@ before(async () => {
     platformKey: f.platformKey,
     platformSerial: f.platformSerial,
     handler: reply,
+    tls: { key: f.serverKeyPem, cert: f.serverCertPem, ca: f.caPem },
   });
   dir = mkdtempSync(join(tmpdir(), 'wxcoupon-readme-'));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
@@ -91,6 +98,8 @@ before(async () => {
       apiV2Key: f.apiV2Key,
       appid: f.appid,
       favorStockId,
+      tlsBaseURL: server.url,
+      caCertificateFile: write('ca.pem', f.caPem),
     }),
   );
 });
@@ -99,6 +108,17 @@ after(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+async function runScript(name: string, blocks: string[], credentials: string): Promise<string> {
+  const script = join(dir, name);
+  writeFileSync(script, blocks.join('\n'));
+  const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
+    cwd: dir,
+    env: { ...process.env, WXCOUPON_CREDENTIALS: credentials },
+    timeout: 60_000,
+  });
+  return stdout;
+}
 
 function sdkSectionBlocks(): string[] {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -110,13 +130,7 @@ describe('README', () => {
   test('the sdk section shows every call style and its examples run as written', async () => {
     const blocks = sdkSectionBlocks();
     assert.ok(blocks.length >= 5, 'setup, v2, favor, product coupons, errors and notifications');
-    const script = join(dir, 'readme.mts');
-    writeFileSync(script, blocks.join('\n'));
-    const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
-      cwd: dir,
-      env: { ...process.env, WXCOUPON_CREDENTIALS: join(dir, 'credentials.json') },
-      timeout: 60_000,
-    });
+    const stdout = await runScript('readme.mts', blocks, join(dir, 'credentials.json'));
     assert.match(stdout, /^v2 send_coupon 6954 SUCCESS SUCCESS$/m);
     assert.match(stdout, /^favor send \d+ \d+ \d+ REQ-/m);
     assert.match(stdout, /^product-coupons send 202007019999 12312354 2335465$/m);
@@ -125,6 +139,22 @@ describe('README', () => {
     const paths = server.requests.map((r) => r.path);
     assert.equal(paths.filter((p) => p === '/mmpaymkttransfers/send_coupon').length, 3);
     assert.equal(paths.filter((p) => p === '/v3/marketing/busifavor/product-coupons/send').length, 3);
+  });
+
+  test('all but the 商品券 example also run as written against the wxcoupon platform', async () => {
+    const data = join(dir, 'platform');
+    const platform = await createPlatform({ dataDir: data, log: () => {} });
+    try {
+      await platform.listen({ host: '127.0.0.1', port: 0, tlsPort: 0 });
+      const blocks = sdkSectionBlocks().filter((b) => !b.includes('productCoupons'));
+      const stdout = await runScript('platform.mts', blocks, join(data, 'demo', 'credentials.json'));
+      assert.match(stdout, /^v2 send_coupon \d+ SUCCESS SUCCESS$/m);
+      assert.match(stdout, /^favor send (\d+) \1 \1 \S+$/m);
+      assert.match(stdout, /^api error 404 RESOURCE_NOT_EXISTS true$/m);
+      assert.match(stdout, /^coupon used 98674556$/m);
+    } finally {
+      await platform.close();
+    }
   });
 
   test('the sdk section examples type-check under strict settings', async () => {
