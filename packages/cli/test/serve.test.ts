@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -66,6 +66,28 @@ describe('wxcoupon serve', () => {
     assert.match(out, /new Wechatpay\(/);
     const creds = JSON.parse(readFileSync(join(dir, 'demo', 'credentials.json'), 'utf8'));
     assert.equal(creds.baseURL, server.url);
+  });
+
+  test('the printed SDK snippet runs as printed and sends a coupon', async () => {
+    const snippet = /Send a 代金券 with the SDK:\n\n([\s\S]+?)\n\n/.exec(server.output())?.[1];
+    assert.ok(snippet, 'no snippet in the quick-start');
+    // Written beside the tests so that '@wxcoupon/sdk' resolves through the workspace, removed after.
+    const file = new URL(`./.quick-start-${process.pid}.mjs`, import.meta.url).pathname;
+    writeFileSync(file, snippet.replace(/^ {2}/gm, ''));
+    try {
+      const ran = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', file], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+      assert.equal(ran.code, 0);
+      assert.match(ran.out.trim(), /^\d{1,20}$/);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 
   test('send issues a coupon through the SDK, and re-sending one out_request_no returns the same coupon', async () => {
