@@ -312,6 +312,17 @@ describe('商家券 coupons', () => {
       assert.equal(again.code, 'INVALID_REQUEST');
     });
 
+    test('a coupon the user deleted from 卡包 reads DELETED and can no longer be used', async () => {
+      const stockId = await h.createStock();
+      const code = await h.send(stockId, 'o-deleted');
+      const deleted = await h.admin('POST', `/busifavor/stocks/${stockId}/coupons/${code}/delete`);
+      assert.equal(deleted.status, 200, JSON.stringify(deleted.data));
+      assert.equal(deleted.data.coupon_state, 'DELETED');
+      assert.equal((await rejection(use(code))).code, 'INVALID_REQUEST');
+      const again = await h.admin('POST', `/busifavor/stocks/${stockId}/coupons/${code}/delete`);
+      assert.equal(again.data.code, 'INVALID_REQUEST');
+    });
+
     test('associate links an order once, disassociate needs that order, neither changes the state', async () => {
       const stockId = await h.createStock();
       const code = await h.send(stockId, 'o-assoc');

@@ -6,10 +6,10 @@ import { parseJsonObject } from '../../http/validator.js';
 /**
  * Admin routes for 商家券: what the real service configures outside its APIs. Attaching product
  * information makes a stock a 商品券 stock (the precondition of product-coupons/send); the stock
- * state can be paused, resumed or stopped (no public API exists for it).
+ * state can be paused, resumed or stopped (no public API exists for it); a user can delete a coupon.
  */
 export function busifavorAdmin(router: AdminRouter, ctx: PlatformContext): void {
-  const { stocks } = ctx.services.busifavor;
+  const { stocks, coupons } = ctx.services.busifavor;
 
   router.put('/busifavor/stocks/:stock_id/product', async (c) => {
     const b = parseJsonObject(c.get('rawBody'));
@@ -22,6 +22,11 @@ export function busifavorAdmin(router: AdminRouter, ctx: PlatformContext): void 
 
   router.delete('/busifavor/stocks/:stock_id/product', async (c) =>
     ok(c, await stocks.setProduct(c.req.param('stock_id'), null)),
+  );
+
+  // The user deletes the coupon from 卡包: the only way a coupon becomes DELETED (§4.22).
+  router.post('/busifavor/stocks/:stock_id/coupons/:coupon_code/delete', async (c) =>
+    ok(c, await coupons.userDelete(c.req.param('stock_id'), c.req.param('coupon_code'))),
   );
 
   router.post('/busifavor/stocks/:stock_id/state', async (c) => {

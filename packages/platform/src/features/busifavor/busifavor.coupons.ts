@@ -341,6 +341,22 @@ export class BusifavorCoupons {
     );
   }
 
+  /** Sandbox control: the user deletes an unused coupon from 卡包 (SENDED → DELETED, terminal). */
+  async userDelete(stockId: string, code: string) {
+    const now = this.ctx.clock();
+    const r = await this.db
+      .updateTable('busifavor_coupons')
+      .set({ state: 'DELETED' })
+      .where('stock_id', '=', stockId)
+      .where('coupon_code', '=', code)
+      .where('state', '=', 'SENDED')
+      .executeTakeFirst();
+    const coupon = await repo.findCoupon(this.db, stockId, code);
+    if (!coupon) throw new ApiError('RESOURCE_NOT_EXISTS', '券不存在');
+    if (r.numUpdatedRows === 0n) throw refusal(couponState(coupon, now), 'delete');
+    return couponView(coupon, (await repo.findStock(this.db, stockId)) as repo.StockRow, now);
+  }
+
   /** B15/B16: link or unlink an order on an unused coupon; the state does not change. */
   async associate(mchid: string, ref: CouponRef & { outTradeNo: string; requestNo: string }, link: boolean) {
     const { coupon } = await this.locate(mchid, ref.couponCode, ref.stockId);
@@ -464,6 +480,7 @@ const actionName: Record<string, string> = {
   deactivate: '失效',
   associate: '关联订单',
   disassociate: '取消关联订单',
+  delete: '删除',
 };
 
 declare module '../../hooks.js' {
