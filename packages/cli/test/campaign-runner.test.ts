@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Failure } from '../src/campaign/failure.js';
 import { ingestInput } from '../src/campaign/ingest.js';
 import { Journal } from '../src/campaign/journal.js';
@@ -219,5 +221,31 @@ test('the same parameter error on row after row stops the campaign and leaves th
   const rows = [...journal.all()];
   assert.equal(rows.filter((x) => x.state === 'failed').length, 0, 'nobody is failed for good by a setup error');
   assert.equal(rows.filter((x) => x.attempts > 0).length, 10);
+  journal.close();
+});
+
+test('memory stays flat while sending: nothing is kept per recipient', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const { journal } = await journalWith(30_000);
+  let sent = 0;
+  const samples: number[] = [];
+  const sender: Sender = {
+    api: 'favor',
+    fields: [],
+    async send() {
+      sent++;
+      if (sent % 7_500 === 0) {
+        gc();
+        samples.push(process.memoryUsage().heapUsed);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      return { ok: true, coupon: String(sent) };
+    },
+  };
+  const outcome = await runner(journal, sender, { qps: 1_000_000, concurrency: 64 }).run();
+  assert.equal(outcome.progress.sent, 30_000);
+  const growth = samples.at(-1)! - samples[0]!;
+  assert.ok(growth < 2 * 1024 * 1024, `heap grew by ${(growth / 1048576).toFixed(1)} MB over 22,500 sends`);
   journal.close();
 });
