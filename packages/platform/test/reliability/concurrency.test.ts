@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { testEngine } from '../helpers/test-database.js';
 import { type Cluster, startCluster } from './helpers/cluster.js';
 import { recordFigures } from './helpers/figures.js';
-import { runPool, Tally } from './helpers/pool.js';
+import { runPool, Tally, withRetry } from './helpers/pool.js';
 import { pick } from './helpers/scale.js';
 import { runningStock, sendBody } from './helpers/stocks.js';
 
@@ -27,12 +27,13 @@ test(`${INSTANCES} instances and ${CLIENTS} concurrent clients issue exactly a s
   const stockId = await runningStock(clients[0] as (typeof clients)[0], mchid, STOCK);
   const answers = new Tally();
   const couponIds = new Set<string>();
+  let connectionRetries = 0;
   const started = Date.now();
   await runPool(REQUESTS, CLIENTS, async (i) => {
     const client = clients[i % clients.length] as (typeof clients)[0];
-    const res = await client.post(
-      `/v3/marketing/favor/users/o-race-${i}/coupons`,
-      sendBody(stockId, mchid, appid, `race${i}`),
+    const res = await withRetry(
+      () => client.post(`/v3/marketing/favor/users/o-race-${i}/coupons`, sendBody(stockId, mchid, appid, `race${i}`)),
+      () => connectionRetries++,
     );
     answers.add(res.status === 200 ? 'OK' : `${res.status} ${res.data?.code}`);
     if (res.status === 200) couponIds.add(res.data.coupon_id);
@@ -56,6 +57,7 @@ test(`${INSTANCES} instances and ${CLIENTS} concurrent clients issue exactly a s
     clients: CLIENTS,
     stock: STOCK,
     requests_tried: REQUESTS,
+    connection_retries: connectionRetries,
     answers: answers.counts,
     coupons_in_database: stored.size,
     lost,
@@ -66,5 +68,8 @@ test(`${INSTANCES} instances and ${CLIENTS} concurrent clients issue exactly a s
   assert.equal(lost, 0, 'every answered coupon is in the database');
   assert.equal(stored.size, STOCK);
   assert.equal(Number(stock.distributed_coupons), STOCK);
-  for (const i of cluster.instances) assert.doesNotMatch(i.stderr(), /unexpected error/);
+  for (const i of cluster.instances) {
+    assert.equal(i.child.exitCode, null, 'every instance is still running');
+    assert.doesNotMatch(i.stderr(), /unexpected error/);
+  }
 });

@@ -35,8 +35,8 @@ test(`SIGKILL of one of two instances during ${SENDS} sends loses nothing, on ${
   const settings = await adminCall(first, cluster.adminToken, 'PUT', '/notifications/settings', {
     retry_delays_ms: [100, 200, 300, 500, 1000, 1000, 2000, 2000],
     poll_interval_ms: 100,
-    lease_ms: 2500,
-    timeout_ms: 1000,
+    lease_ms: 5000,
+    timeout_ms: 3000,
   });
   assert.equal(settings.status, 200, JSON.stringify(settings.data));
   const cb = await cluster.client(first).post('/v3/marketing/favor/callbacks', { mchid, notify_url: receiver.url });
@@ -136,7 +136,7 @@ test(`SIGKILL of one of two instances during ${SENDS} sends loses nothing, on ${
   }
   const used = rows.filter((r) => r.status === 'USED').length;
   const undelivered = outbox.filter((n) => !receiver.received.has(n.id));
-  const duplicates = [...receiver.received.values()].filter((n) => n > 1).length;
+  const attempts = await db.selectFrom('notify_attempts').select(['ok', 'error']).execute();
 
   recordFigures('crash and restart', {
     instances: 2,
@@ -148,8 +148,12 @@ test(`SIGKILL of one of two instances during ${SENDS} sends loses nothing, on ${
     coupon_uses: uses.counts,
     coupons_in_database: rows.length,
     notifications: outbox.length,
-    notifications_refused_once_by_merchant: receiver.refusedFirst,
-    notifications_delivered_more_than_once: duplicates,
+    notifications_refused_once_by_merchant: receiver.refused.size,
+    delivery_attempts: attempts.length,
+    // At-least-once: a delivery the platform gave up waiting for (slow merchant) or whose outcome a
+    // killed instance never recorded is sent again, so the merchant may see it twice.
+    attempts_timed_out: attempts.filter((a) => a.error?.includes('no answer within')).length,
+    extra_deliveries_seen_by_merchant: receiver.extraDeliveries(),
     lost: lostCoupons.length + undelivered.length,
   });
   assert.ok(killedAt > 0, 'the instance was killed under load');

@@ -23,3 +23,19 @@ export class Tally {
     return Object.values(this.counts).reduce((a, b) => a + b, 0);
   }
 }
+
+/**
+ * Retries a call whose connection failed (no HTTP answer at all), as a client following WeChat Pay's
+ * advice does: the same request again, which is safe because request numbers make it idempotent.
+ * Under heavy load a keep-alive connection can be closed by the server just as it is reused.
+ */
+export async function withRetry<T>(call: () => Promise<T>, onRetry: () => void, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (i >= attempts || !(err instanceof TypeError)) throw err;
+      onRetry();
+    }
+  }
+}

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
  */
 export class Receiver {
   readonly received = new Map<string, number>();
-  refusedFirst = 0;
+  /** Notifications whose first delivery was answered 500 on purpose. */
+  readonly refused = new Set<string>();
   private readonly server: Server;
 
   private constructor(server: Server) {
@@ -26,7 +27,7 @@ export class Receiver {
         const id = (JSON.parse(body) as { id: string }).id;
         const seen = self?.received.get(id) ?? 0;
         const refuse = seen === 0 && (createHash('sha256').update(id).digest()[0] ?? 0) % 3 === 0;
-        if (self && refuse) self.refusedFirst++;
+        if (refuse) self?.refused.add(id);
         self?.received.set(id, seen + 1);
         res.writeHead(refuse ? 500 : 204).end();
       });
@@ -35,6 +36,13 @@ export class Receiver {
     self = new Receiver(server);
     const { port } = server.address() as AddressInfo;
     return Object.assign(self, { url: `http://127.0.0.1:${port}/wxpay/notify` });
+  }
+
+  /** Deliveries beyond one per notification (plus the one refused on purpose). */
+  extraDeliveries(): number {
+    let extra = 0;
+    for (const [id, n] of this.received) extra += Math.max(0, n - (this.refused.has(id) ? 2 : 1));
+    return extra;
   }
 
   close(): Promise<void> {
