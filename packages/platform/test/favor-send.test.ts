@@ -307,3 +307,25 @@ for (const mode of MODES) {
     });
   });
 }
+
+test('a send that fails leaves no user registered; a send that succeeds registers the openid under its appid', async () => {
+  const t = await startTestPlatform();
+  try {
+    const c = t.platform.credentials;
+    const wxpay = sdkFor(c, { fetch: t.platform.fetch });
+    const json = { stock_id: '1234567890', out_request_no: 'ghost-1', appid: c.appid, stock_creator_mchid: c.mchid };
+    assert.equal(
+      (await rejection(wxpay.request('POST', 'v3/marketing/favor/users/{openid}/coupons', { openid: 'o-ghost', json })))
+        .code,
+      'RESOURCE_NOT_EXISTS',
+    );
+    assert.equal((await t.admin('GET', '/users/o-ghost')).status, 404);
+    await wxpay.request('POST', 'v3/marketing/favor/users/{openid}/coupons', {
+      openid: 'o-ghost',
+      json: { ...json, stock_id: c.favorStockId, out_request_no: 'ghost-2' },
+    });
+    assert.equal((await t.admin('GET', '/users/o-ghost')).data.appid, c.appid);
+  } finally {
+    await t.close();
+  }
+});

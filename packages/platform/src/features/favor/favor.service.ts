@@ -211,7 +211,7 @@ export class FavorService {
     }
     if (!(await isAppidBound(this.db, mchid, input.appid)))
       throw new ApiError('APPID_MCHID_NOT_MATCH', '商户号与appid不匹配');
-    const user = await this.ctx.services.merchants.resolveUser(input.openid, input.appid);
+    const user = await this.ctx.services.merchants.peekUser(input.openid, input.appid);
     if (!user) throw new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
     const stock = await repo.findStock(this.db, input.stockId);
     if (!stock || stock.creator_mchid !== input.stockCreatorMchid)
@@ -246,6 +246,9 @@ export class FavorService {
     };
     try {
       await this.db.transaction().execute(async (trx) => {
+        if (user.isNew && !(await this.ctx.services.merchants.registerUser(trx, user))) {
+          throw new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
+        }
         if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
           throw new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
         }

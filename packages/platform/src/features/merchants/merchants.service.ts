@@ -1,7 +1,9 @@
 import { certificateSerial, loadCertificate } from '@wxcoupon/sdk/crypto';
 import { generateRsaKeyPair } from '@wxcoupon/sdk/pki';
+import type { Kysely } from 'kysely';
 import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { PlatformKeyMode } from '../../http/env.js';
 import { merchantKey, numericId } from '../../ids.js';
@@ -208,17 +210,32 @@ export class MerchantService {
    * that appid when the platform allows it. Undefined when the openid belongs to another appid.
    */
   async resolveUser(openid: string, appid: string): Promise<User | undefined> {
-    let user = await findUser(this.ctx.db, openid);
-    if (!user && this.ctx.autoRegisterUsers) {
-      await this.ctx.db
-        .insertInto('users')
-        .values({ openid, appid, person_id: null, abnormal: 0, created_at: this.ctx.clock() })
-        .onConflict((oc) => oc.column('openid').doNothing())
-        .execute();
-      user = await findUser(this.ctx.db, openid);
-    }
-    if (!user || user.appid !== appid) return undefined;
-    return { openid, appid, personId: user.person_id, abnormal: user.abnormal === 1 };
+    const found = await this.peekUser(openid, appid);
+    if (!found?.isNew) return found;
+    return (await this.registerUser(this.ctx.db, found)) ? found : undefined;
+  }
+
+  /**
+   * Like resolveUser, but an unknown openid (when the platform registers users on first use) is only
+   * returned with `isNew`; {@link registerUser} stores it inside the issuing transaction, so a request
+   * that fails leaves no user behind.
+   */
+  async peekUser(openid: string, appid: string): Promise<(User & { isNew: boolean }) | undefined> {
+    const user = await findUser(this.ctx.db, openid);
+    if (!user)
+      return this.ctx.autoRegisterUsers ? { openid, appid, personId: null, abnormal: false, isNew: true } : undefined;
+    if (user.appid !== appid) return undefined;
+    return { openid, appid, personId: user.person_id, abnormal: user.abnormal === 1, isNew: false };
+  }
+
+  /** Stores a user found new by peekUser; false if the openid meanwhile went to another appid. */
+  async registerUser(db: Kysely<Database>, user: User): Promise<boolean> {
+    await db
+      .insertInto('users')
+      .values({ openid: user.openid, appid: user.appid, person_id: null, abnormal: 0, created_at: this.ctx.clock() })
+      .onConflict((oc) => oc.column('openid').doNothing())
+      .execute();
+    return (await findUser(db, user.openid))?.appid === user.appid;
   }
 }
 
