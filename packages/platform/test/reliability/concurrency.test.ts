@@ -11,8 +11,8 @@ import { runningStock, sendBody } from './helpers/stocks.js';
 // decided in the database, so exactly `stock` coupons exist and every other answer is NOT_ENOUGH.
 
 const INSTANCES = 3;
-const CLIENTS = pick(60, 200);
-const STOCK = pick(150, 1000);
+const CLIENTS = pick(40, 200);
+const STOCK = pick(100, 1000);
 const REQUESTS = Math.round(STOCK * 1.3);
 
 let cluster: Cluster;

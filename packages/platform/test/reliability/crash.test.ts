@@ -14,8 +14,8 @@ import { runningStock, sendBody } from './helpers/stocks.js';
 // started again. Afterwards every answered coupon exists, the counters equal the rows, and every
 // notification the uses produced reaches the merchant, including those the dead instance held.
 
-const SENDS = pick(300, 2000);
-const CLIENTS = pick(30, 100);
+const SENDS = pick(200, 2000);
+const CLIENTS = pick(20, 100);
 const KILL_AFTER = Math.floor(SENDS / 3);
 
 let cluster: Cluster;

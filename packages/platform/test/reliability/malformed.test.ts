@@ -15,7 +15,7 @@ import { runningStock, sendBody } from './helpers/stocks.js';
 // A generated corpus of malformed requests against a live instance (its own process, over HTTP):
 // each gets the right error code, none gets a 5xx, the instance stays up, and nothing changes.
 
-const COUNT = pick(1200, 10_000);
+const COUNT = pick(800, 10_000);
 const SEED = Number(process.env.WXCOUPON_CORPUS_SEED ?? 20_261_122);
 
 let cluster: Cluster;
