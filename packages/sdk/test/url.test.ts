@@ -48,6 +48,13 @@ describe('path building', () => {
     );
   });
 
+  test('a template value of . or .. is refused rather than collapsed into another path', () => {
+    for (const openid of ['.', '..']) {
+      assert.throws(() => fillTemplate('v3/users/{openid}/coupons', { openid }), RequestError);
+    }
+    assert.equal(fillTemplate('v3/users/{openid}/coupons', { openid: '...' }), 'v3/users/.../coupons');
+  });
+
   test('the query string skips undefined values and joins arrays with commas', () => {
     assert.equal(queryString({ a: 1, b: undefined, c: 'x y', d: ['1', '2'] }), '?a=1&c=x+y&d=1%2C2');
     assert.equal(queryString({}), '');

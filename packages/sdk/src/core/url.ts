@@ -31,7 +31,10 @@ export function fillTemplate(path: string, values: Readonly<Record<string, unkno
     if (v === undefined || v === null || v === '') {
       throw new RequestError(`the path ${path} needs the option \`${name}\` (a template variable)`);
     }
-    return encodeURIComponent(String(v));
+    const text = String(v);
+    // URL parsing collapses `.` and `..` segments (even percent-encoded), which would send the call elsewhere.
+    if (text === '.' || text === '..') throw new RequestError(`the path variable \`${name}\` cannot be "${text}"`);
+    return encodeURIComponent(text);
   });
 }
 
