@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Aes, Formatter, Hash, Wechatpay as PeerWechatpay, Rsa } from 'wechatpay-axios-plugin';
 import {
+  buildTestNotification,
   type CouponUseEvent,
   parseAuthorization,
   parseNotification,
@@ -114,6 +115,24 @@ describe('interoperability with wechatpay-axios-plugin', () => {
       { certs: { [f.platformSerial]: f.platformPublicKey }, apiV3Key: f.apiV3Key },
     )) as CouponUseEvent;
     assert.equal(event.resource.coupon_id, '98674556');
+  });
+
+  test('a test notification built by this SDK verifies and decrypts under the peer implementation', () => {
+    const n = buildTestNotification({
+      event_type: 'COUPON.SEND',
+      resource: { coupon_code: '202007019999', stock_id: '12312354', send_channel: 'BUSICOUPON_SEND_CHANNEL_API' },
+      privateKey: f.platformKey,
+      serial: f.platformSerial,
+      apiV3Key: f.apiV3Key,
+    });
+    const h = n.headers;
+    const message = Formatter.response(h['Wechatpay-Timestamp'] ?? '', h['Wechatpay-Nonce'] ?? '', n.body);
+    assert.ok(Rsa.verify(message, h['Wechatpay-Signature'] ?? '', f.platformPublicKey));
+    const { resource } = JSON.parse(n.body) as {
+      resource: { ciphertext: string; nonce: string; associated_data: string };
+    };
+    const plain = Aes.AesGcm.decrypt(resource.ciphertext, f.apiV3Key, resource.nonce, resource.associated_data);
+    assert.equal(JSON.parse(plain).coupon_code, '202007019999');
   });
 
   test('v2 signatures agree in both directions, MD5 and HMAC-SHA256', () => {
