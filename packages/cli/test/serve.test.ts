@@ -126,6 +126,53 @@ describe('wxcoupon serve', () => {
     assert.equal(sent.code, 0, sent.stderr);
   });
 
+  test('merchant add writes working keys, appid add binds, coupon use marks used, reset clears issued coupons', async () => {
+    const out = join(dir, 'm2');
+    const added = await run([
+      'merchant',
+      'add',
+      '--name',
+      'Second',
+      '--appid',
+      'wx-cli-second',
+      '--out',
+      out,
+      '--data',
+      dir,
+      '--json',
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    const m = JSON.parse(added.stdout);
+    assert.match(readFileSync(join(out, 'apiclient_key.pem'), 'utf8'), /PRIVATE KEY/);
+    assert.equal(m.private_key, undefined);
+    const bound = await run(['appid', 'add', '--mchid', m.mchid, '--appid', 'wx-cli-third', '--data', dir, '--json']);
+    assert.equal(JSON.parse(bound.stdout).appid, 'wx-cli-third');
+    const sent = JSON.parse((await run(['send', '--openid', 'o-cli-use', '--data', dir, '--json'])).stdout);
+    const used = await run([
+      'coupon',
+      'use',
+      '--coupon-id',
+      sent.coupon_id,
+      '--transaction-id',
+      '4200000099',
+      '--data',
+      dir,
+      '--json',
+    ]);
+    assert.equal(used.code, 0, used.stderr);
+    assert.equal(JSON.parse(used.stdout).status, 'USED');
+    const again = await run(['coupon', 'use', '--coupon-id', sent.coupon_id, '--data', dir]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /INVALID_REQUEST/);
+    assert.equal((await run(['reset', '--data', dir])).code, 0);
+    const list = await run(['merchant', 'list', '--data', dir]);
+    assert.ok(
+      JSON.parse(list.stdout).data.some(
+        (x: { mchid: string; appids: string[] }) => x.mchid === m.mchid && x.appids.includes('wx-cli-third'),
+      ),
+    );
+  });
+
   test('a second serve on the same port fails with a clear message, and an unknown flag is a usage error', async () => {
     const port = new URL(server.url).port;
     const busy = await run(['serve', '--port', port, '--data', dir]);

@@ -48,7 +48,7 @@ export async function merchant(argv: string[]): Promise<number> {
     const certFile = join(dir, 'apiclient_cert.pem');
     writeFileSync(keyFile, created.private_key ?? '', { mode: 0o600 });
     writeFileSync(certFile, created.certificate ?? '');
-    process.stdout.write(`wrote ${keyFile} and ${certFile}\n`);
+    process.stderr.write(`wrote ${keyFile} and ${certFile}\n`);
   }
   const { private_key: _secret, certificate: _cert, ...shown } = created;
   printResult(values.out ? shown : created, Boolean(values.json));
