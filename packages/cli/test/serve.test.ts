@@ -53,7 +53,7 @@ describe('wxcoupon serve', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wxcoupon-cli-'));
-    server = await startServe(['--port', '0', '--data', dir]);
+    server = await startServe(['--port', '0', '--data', dir, '--rate-limits', 'favor.coupons.send=1000,favor.stocks.get=100']);
   });
   after(async () => {
     if (server.child.exitCode === null) await stop(server.child);
@@ -178,6 +178,9 @@ describe('wxcoupon serve', () => {
     const busy = await run(['serve', '--port', port, '--data', dir]);
     assert.equal(busy.code, 1);
     assert.match(busy.stderr, new RegExp(`port ${port} .*already in use`));
+    const badLimits = await run(['serve', '--rate-limits', 'send=fast', '--data', dir]);
+    assert.equal(badLimits.code, 64);
+    assert.match(badLimits.stderr, /--rate-limits/);
     const usage = await run(['serve', '--bogus']);
     assert.equal(usage.code, 64);
     assert.match(usage.stderr, /Usage: wxcoupon serve/);

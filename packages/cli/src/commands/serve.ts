@@ -1,11 +1,14 @@
 import { createPlatform, credentialsFile } from '@wxcoupon/platform';
 import { intFlag, parseFlags } from '../args.js';
+import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: wxcoupon serve [--host 127.0.0.1] [--port 8080] [--data ./.wxcoupon] [--database URL]
+                      [--rate-limits favor.coupons.send=5000,…]
 
 Starts the platform. The first start on an empty data directory provisions a demo merchant and a
 running 代金券 stock and writes <data>/demo/credentials.json. --database takes sqlite:<path> (relative
 to the data directory) or postgres://user:pass@host:port/db; the default is SQLite in the data directory.
+--rate-limits sets calls per second per merchant and API (default: WeChat's, e.g. 500 for sends).
 `;
 
 export async function serve(argv: string[]): Promise<number> {
@@ -16,6 +19,7 @@ export async function serve(argv: string[]): Promise<number> {
       port: { type: 'string', default: '8080' },
       data: { type: 'string', default: './.wxcoupon' },
       database: { type: 'string' },
+      'rate-limits': { type: 'string' },
     },
     USAGE,
   );
@@ -27,6 +31,7 @@ export async function serve(argv: string[]): Promise<number> {
   const platform = await createPlatform({
     dataDir: values.data as string,
     ...(values.database ? { database: values.database as string } : {}),
+    ...(values['rate-limits'] ? { rateLimits: parseRateLimits(values['rate-limits'] as string) } : {}),
   });
   let url: string;
   try {
@@ -45,6 +50,18 @@ export async function serve(argv: string[]): Promise<number> {
   process.stdout.write('\nwxcoupon: stopping\n');
   await platform.close();
   return 0;
+}
+
+/** `api=perSecond,…`, e.g. `favor.coupons.send=5000`. */
+function parseRateLimits(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const m = /^([a-z.]+)=(\d+)$/.exec(part.trim());
+    if (!m?.[1] || !m[2])
+      throw new UsageError(`--rate-limits: "${part}" is not api=callsPerSecond (e.g. favor.coupons.send=5000)`);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
 }
 
 function quickStart(url: string, credentials: string, stockId: string, appid: string): string {
