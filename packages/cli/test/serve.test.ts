@@ -53,7 +53,14 @@ describe('wxcoupon serve', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wxcoupon-cli-'));
-    server = await startServe(['--port', '0', '--data', dir, '--rate-limits', 'favor.coupons.send=1000,favor.stocks.get=100']);
+    server = await startServe([
+      '--port',
+      '0',
+      '--data',
+      dir,
+      '--rate-limits',
+      'favor.coupons.send=1000,favor.stocks.get=100',
+    ]);
   });
   after(async () => {
     if (server.child.exitCode === null) await stop(server.child);
