@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ConfigError, V2Error, VerificationError, v2Sign, v2Verify, Wechatpay } from '../src/index.js';
+import { V2Error, VerificationError, v2Sign, v2Verify, Wechatpay } from '../src/index.js';
 import { buildXml, parseXml } from '../src/xml.js';
 import { type Fixtures, fixtures } from './support/fixtures.js';
 import { type ServerRequest, type SigningServer, startSigningServer } from './support/signing-server.js';
@@ -119,22 +119,6 @@ describe('APIv2', () => {
       assert.equal(res.data.coupon_stock_id, '1757');
       const sent = parseXml(server.requests.at(-1)?.body ?? '');
       assert.equal(sent['mch_id'], f.mchid, 'mch_id defaults to the client mchid');
-    } finally {
-      wxpay.close();
-    }
-  });
-
-  test('security: true without a merchant certificate fails before anything is sent', async () => {
-    const before = server.requests.length;
-    const wxpay = new Wechatpay({ mchid: f.mchid, secret: f.apiV2Key, baseURL: server.url, ca: f.caPem });
-    try {
-      await assert.rejects(
-        wxpay.v2.mmpaymkttransfers.send_coupon.post({ xml: sendXml, security: true }),
-        (err: unknown) => {
-          return err instanceof ConfigError && err.option === 'merchant';
-        },
-      );
-      assert.equal(server.requests.length, before);
     } finally {
       wxpay.close();
     }

@@ -1,9 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { SecureContextOptions } from 'node:tls';
-import { ConfigError } from '../errors/config-error.js';
 import { NetworkError } from '../errors/network-error.js';
-import { RequestError } from '../errors/request-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { IncomingResponse, OutgoingRequest, Transport } from './types.js';
 
@@ -30,16 +28,8 @@ export function nodeTransport(options: NodeTransportOptions): Transport & { clos
 
   const send = (req: OutgoingRequest): Promise<IncomingResponse> => {
     const isHttps = req.url.protocol === 'https:';
-    if (req.security && !options.merchant) {
-      return Promise.reject(
-        new ConfigError('merchant', '`security: true` needs the merchant API certificate ({ cert, key } or { pfx })'),
-      );
-    }
-    if (req.security && !isHttps) {
-      return Promise.reject(new RequestError(`\`security: true\` needs an https: baseURL, not ${req.url.origin}`));
-    }
     let agent: http.Agent = isHttps ? httpsAgent : httpAgent;
-    if (req.security && options.merchant) {
+    if (req.security && isHttps && options.merchant) {
       mtlsAgent ??= new https.Agent({ ...common, ...ca, ...options.merchant });
       agent = mtlsAgent;
     }
