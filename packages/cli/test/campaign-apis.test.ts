@@ -39,7 +39,7 @@ function withTimeouts(inner: FetchLike): FetchLike {
   return async (req) => {
     n++;
     const answer = await inner(req);
-    if (n % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 400));
+    if (n % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 1500));
     return answer;
   };
 }
@@ -58,7 +58,7 @@ test('busifavor: timed-out sends are settled with the same key and everyone hold
   const run = io(withTimeouts(tp.platform.fetch as FetchLike));
   const args = ['--credentials', tp.credentialsFile(), '--stock', stockId, '--input', input, '--journal', journal];
   const code = await campaign(
-    ['run', ...args, '--api', 'busifavor', '--timeout', '200', '--retry-base-ms', '10'],
+    ['run', ...args, '--api', 'busifavor', '--timeout', '1000', '--retry-base-ms', '10'],
     run.io,
   );
   assert.equal(code, 0, run.out());

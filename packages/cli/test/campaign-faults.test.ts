@@ -105,13 +105,13 @@ test('429 bursts slow the campaign down, and timed-out or unanswered sends are s
     if (n % 67 === 0) return 'network';
     return undefined;
   };
-  const injector = faultInjector(tp.platform.fetch as FetchLike, plan, 700);
+  const injector = faultInjector(tp.platform.fetch as FetchLike, plan, 1500);
   const { io, out } = captureIO({ fetch: injector.fetch });
   const code = await campaign(
     [
       'run',
       ...['--credentials', tp.credentialsFile(), '--stock', stockId, '--input', f.input, '--journal', f.journal],
-      ...['--qps', '400', '--concurrency', '16', '--timeout', '300', '--retry-base-ms', '20', '--json'],
+      ...['--qps', '400', '--concurrency', '16', '--timeout', '1000', '--retry-base-ms', '20', '--json'],
     ],
     io,
   );
