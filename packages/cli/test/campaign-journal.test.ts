@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
@@ -52,6 +52,22 @@ test('a rerun after a complete ingest does not read the input again', async () =
   await ingestInput({ journal, input, keyLength: 32, fields: [] });
   const again = await ingestInput({ journal, input, keyLength: 32, fields: [] });
   assert.equal(again.read, false);
+  journal.close();
+});
+
+test('a list that grew since the last run is read again and only the new recipients are added', async () => {
+  const { journal } = newJournal();
+  const input = join(tmp.dir, 'grows.txt');
+  const ids = openids(30);
+  writeFileSync(input, `${ids.slice(0, 20).join('\n')}\n`);
+  await ingestInput({ journal, input, keyLength: 32, fields: [] });
+  appendFileSync(input, `${ids.slice(20).join('\n')}\n`);
+  const r = await ingestInput({ journal, input, keyLength: 32, fields: [] });
+  assert.deepEqual([r.read, r.added, r.duplicates], [true, 10, 20]);
+  assert.deepEqual(
+    [...journal.all()].map((row) => row.openid),
+    ids,
+  );
   journal.close();
 });
 
