@@ -1,6 +1,7 @@
 import type { Sender, SendOutcome, SendRequest } from '../sender.js';
 import type { SenderContext } from './client.js';
 import { describeError } from './describe-error.js';
+import { SENDER_FIELDS } from './fields.js';
 import { unexpectedAnswer } from './outcomes.js';
 
 interface CodeAnswer {
@@ -17,7 +18,7 @@ export function couponCodeOf(data: CodeAnswer | undefined): string | undefined {
 /** 商家券: POST /v3/marketing/busifavor/coupons/send (§4.9). A MERCHANT_API stock needs a coupon_code column. */
 export class BusifavorSender implements Sender {
   readonly api = 'busifavor' as const;
-  readonly fields = ['coupon_code'] as const;
+  readonly fields = SENDER_FIELDS.busifavor;
   private readonly c: SenderContext;
 
   constructor(context: SenderContext) {

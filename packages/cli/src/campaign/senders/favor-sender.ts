@@ -1,12 +1,13 @@
 import type { Sender, SendOutcome, SendRequest } from '../sender.js';
 import type { SenderContext } from './client.js';
 import { describeError } from './describe-error.js';
+import { SENDER_FIELDS } from './fields.js';
 import { invalidField, unexpectedAnswer } from './outcomes.js';
 
 /** 代金券: POST /v3/marketing/favor/users/{openid}/coupons (coupon-api.md §3.6), idempotent on out_request_no. */
 export class FavorSender implements Sender {
   readonly api = 'favor' as const;
-  readonly fields = ['coupon_value', 'coupon_minimum'] as const;
+  readonly fields = SENDER_FIELDS.favor;
   private readonly c: SenderContext;
 
   constructor(context: SenderContext) {

@@ -7,6 +7,7 @@ import { ProductSender } from './product-sender.js';
 import { V2Sender } from './v2-sender.js';
 
 export type { CouponClient, SenderContext } from './client.js';
+export { SENDER_FIELDS } from './fields.js';
 
 /** One sender per `--api`. */
 export function createSender(api: CampaignApi, context: SenderContext): Sender {
@@ -21,11 +22,3 @@ export function createSender(api: CampaignApi, context: SenderContext): Sender {
       return new V2Sender(context);
   }
 }
-
-/** The CSV columns each API accepts, known before any client exists (to check the input early). */
-export const SENDER_FIELDS: Record<CampaignApi, readonly string[]> = {
-  favor: ['coupon_value', 'coupon_minimum'],
-  busifavor: ['coupon_code'],
-  product: ['coupon_code', 'coupon_type', 'member_card_id'],
-  v2: [],
-};

@@ -2,12 +2,13 @@ import type { Sender, SendOutcome, SendRequest } from '../sender.js';
 import { couponCodeOf } from './busifavor-sender.js';
 import type { SenderContext } from './client.js';
 import { describeError } from './describe-error.js';
+import { SENDER_FIELDS } from './fields.js';
 import { invalidField, unexpectedAnswer } from './outcomes.js';
 
 /** 商品券: POST /v3/marketing/busifavor/product-coupons/send (§4.10). coupon_type defaults to NORMAL. */
 export class ProductSender implements Sender {
   readonly api = 'product' as const;
-  readonly fields = ['coupon_code', 'coupon_type', 'member_card_id'] as const;
+  readonly fields = SENDER_FIELDS.product;
   private readonly c: SenderContext;
 
   constructor(context: SenderContext) {

@@ -1,6 +1,7 @@
 import type { Sender, SendOutcome, SendRequest } from '../sender.js';
 import type { SenderContext } from './client.js';
 import { describeError } from './describe-error.js';
+import { SENDER_FIELDS } from './fields.js';
 import { unexpectedAnswer } from './outcomes.js';
 
 /**
@@ -9,7 +10,7 @@ import { unexpectedAnswer } from './outcomes.js';
  */
 export class V2Sender implements Sender {
   readonly api = 'v2' as const;
-  readonly fields = [] as const;
+  readonly fields = SENDER_FIELDS.v2;
   private readonly c: SenderContext;
 
   constructor(context: SenderContext) {
