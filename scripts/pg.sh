@@ -14,14 +14,15 @@ set -euo pipefail
 find_bin() {
   if command -v "$1" >/dev/null 2>&1; then
     command -v "$1"
-    return
+    # An explicit status: a bare `return` inside the EXIT trap would return the command's failure.
+    return 0
   fi
   # Debian keeps the server binaries out of PATH, one directory per major version.
   local dir
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
   if [ -n "$dir" ] && [ -x "$dir/$1" ]; then
     echo "$dir/$1"
-    return
+    return 0
   fi
   echo "pg.sh: $1 not found; install PostgreSQL (Debian: apt-get install -y postgresql)" >&2
   exit 1
@@ -77,6 +78,8 @@ start_server() {
 }
 
 stop_server() {
+  # Runs from the EXIT trap, whatever the command's status: stop at nothing short of the end.
+  set +e
   local dir=$1 pg_ctl
   [ -d "$dir/data" ] || return 0
   pg_ctl=$(find_bin pg_ctl)
