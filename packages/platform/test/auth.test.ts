@@ -126,6 +126,20 @@ describe('APIv3 authentication and response signing', () => {
     assert.ok(res.headers.get('request-id'));
   });
 
+  test('a body over 1 MiB is refused with PARAM_ERROR, in-process and over a socket', async () => {
+    const big = JSON.stringify({ stock_id: 'x'.repeat(1024 * 1024 + 10) });
+    const inProcess = await t.client.post(sendPath, big);
+    assert.equal(inProcess.status, 400);
+    assert.equal(inProcess.data.code, 'PARAM_ERROR');
+    const { url } = await t.platform.listen({ host: '127.0.0.1', port: 0, tlsPort: false });
+    const overSocket = await t.client.with({ fetch: (req) => fetch(req), baseURL: url }).post(sendPath, big);
+    assert.equal(overSocket.status, 400);
+    assert.equal(overSocket.data.code, 'PARAM_ERROR');
+    const small = await t.client.with({ fetch: (req) => fetch(req), baseURL: url }).post(sendPath, sendBody());
+    assert.equal(small.status, 200);
+    assert.equal(small.signed, true);
+  });
+
   test('a body that is not JSON is PARAM_ERROR', async () => {
     const res = await t.client.post(sendPath, '{"stock_id":');
     assert.equal(res.status, 400);

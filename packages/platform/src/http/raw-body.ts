@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { ApiError } from '../errors/api-error.js';
 
@@ -7,10 +8,28 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export async function readRawBody(c: Context): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  if (c.req.method === 'GET' || c.req.method === 'HEAD' || !c.req.raw.body) return '';
-  const buf = Buffer.from(await c.req.arrayBuffer());
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return '';
+  // Behind @hono/node-server the Node request is at hand: reading it directly avoids building a
+  // web Request and stream for every call. In-process (platform.fetch) the web Request is the source.
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const buf = incoming
+    ? await readIncoming(incoming)
+    : c.req.raw.body
+      ? Buffer.from(await c.req.arrayBuffer())
+      : Buffer.alloc(0);
   if (buf.length > MAX_BODY_BYTES) throw tooLarge();
   return new TextDecoder('utf-8', { fatal: false }).decode(buf);
+}
+
+async function readIncoming(incoming: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 function tooLarge(): ApiError {

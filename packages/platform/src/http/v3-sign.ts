@@ -2,6 +2,7 @@ import { AUTH_SCHEME, nonce, responseMessage, rsaSignAsync, timestamp } from '@w
 import type { MiddlewareHandler } from 'hono';
 import type { PlatformContext } from '../context.js';
 import type { V3Env } from './env.js';
+import { bodyText } from './reply.js';
 
 /**
  * Signs every 2xx APIv3 response over its serialized body (protocol.md §1.2), with the platform key
@@ -15,7 +16,7 @@ export function v3Sign(ctx: PlatformContext): MiddlewareHandler<V3Env> {
     if (res.status < 200 || res.status > 299) return;
     const merchant = c.get('merchant');
     const key = ctx.keys.forResponse(c.req.header('wechatpay-serial'), merchant.platformKeyMode);
-    const body = res.status === 204 ? '' : await res.text();
+    const body = await bodyText(res);
     const ts = timestamp();
     const nonceStr = nonce();
     const signature = await rsaSignAsync(responseMessage(ts, nonceStr, body), key.privateKey);
