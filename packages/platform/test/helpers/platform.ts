@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlatform, type Platform, type PlatformOptions } from '../../src/index.js';
 import { clientFor, type SignedClient } from './signed-fetch.js';
-import { createTestDatabase } from './test-database.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestPlatform {
   platform: Platform;
@@ -18,13 +18,22 @@ export interface TestPlatform {
 export async function startTestPlatform(options: Partial<PlatformOptions> = {}): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'wxcoupon-platform-'));
   // On the PostgreSQL pass each platform gets its own database (see test-database.ts).
-  const database = options.database === undefined ? await createTestDatabase({ keepIn: options.dataDir }) : undefined;
-  const platform = await createPlatform({
-    log: () => {},
-    ...(database?.url ? { database: database.url } : {}),
-    ...options,
-    dataDir,
-  });
+  let database: TestDatabase | undefined;
+  let platform: Platform;
+  try {
+    database = options.database === undefined ? await createTestDatabase({ keepIn: options.dataDir }) : undefined;
+    platform = await createPlatform({
+      log: () => {},
+      ...(database?.url ? { database: database.url } : {}),
+      ...options,
+      dataDir,
+    });
+  } catch (err) {
+    // A platform that failed to start leaves nothing behind either.
+    await database?.drop();
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const client = clientFor(platform.credentials, platform.fetch, 'http://platform.test');
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await platform.fetch(
