@@ -30,6 +30,10 @@ function markdown(all: AllFigures): string {
     '',
     'Written by `npm run test:reliability` (`scripts/pg.sh run npm run test:reliability` for both engines).',
     'Every suite asserts its own figures; `lost` must be 0 everywhere and no answer may be a 5xx.',
+    '`connection_retries`: sends whose keep-alive connection the server closed just as it was reused (no HTTP',
+    'answer at all), sent again with the same `out_request_no` as WeChat Pay asks of clients.',
+    '`extra_deliveries_seen_by_merchant`: notifications are delivered at least once; an attempt that timed out,',
+    'or that a killed instance never recorded, is sent again.',
     '',
   ];
   for (const [engine, suites] of Object.entries(all)) {
