@@ -82,6 +82,41 @@ describe('platform start and restart', () => {
     }
   });
 
+  test('two instances starting at once on one empty database agree on one demo merchant', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'wxcoupon-life-'));
+    const database = `sqlite:${join(parent, 'shared.sqlite')}`;
+    try {
+      const [a, b] = await Promise.all(
+        ['a', 'b'].map((name) => createPlatform({ dataDir: join(parent, name), database, log: () => {} })),
+      );
+      try {
+        // Same merchant, keys and stock; only the file paths differ (each instance writes its own data dir).
+        const withoutFiles = (c: Record<string, string>) =>
+          Object.fromEntries(Object.entries(c).filter(([k]) => !k.endsWith('File')));
+        assert.deepEqual(withoutFiles(a!.credentials), withoutFiles(b!.credentials));
+        const sent = await sdkFor(b!.credentials, { fetch: b!.fetch }).request<{ coupon_id: string }>(
+          'POST',
+          'v3/marketing/favor/users/{openid}/coupons',
+          {
+            openid: 'o-twins',
+            json: {
+              stock_id: a!.credentials.favorStockId,
+              out_request_no: 'twins-1',
+              appid: a!.credentials.appid,
+              stock_creator_mchid: a!.credentials.mchid,
+            },
+          },
+        );
+        assert.match(sent.data.coupon_id, /^\d+$/);
+      } finally {
+        await a!.close();
+        await b!.close();
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   test('a port in use fails with a message naming the port', async () => {
     const blocker = createServer();
     await new Promise<void>((ok) => blocker.listen(0, '127.0.0.1', () => ok()));

@@ -24,7 +24,7 @@ interface StoredDemo {
 export async function provisionDemo(ctx: PlatformContext, baseURL: string): Promise<DemoCredentials> {
   let stored = await readStored(ctx);
   if (!stored) {
-    const candidate = await create(ctx);
+    const candidate = await create(ctx).catch((err) => waitForOther(ctx, err));
     await ctx.db
       .insertInto('settings')
       .values({ name: SETTING, value: JSON.stringify(candidate) })
@@ -51,6 +51,19 @@ export async function provisionDemo(ctx: PlatformContext, baseURL: string): Prom
   writePem(dir, 'platform_cert.pem', ctx.keys.certificate.certificatePem ?? '');
   writeCredentials(dir, creds);
   return creds;
+}
+
+/**
+ * Another instance starting on the same empty database at the same moment may be provisioning the
+ * demo merchant (our insert then collides with its rows): wait for its record instead of failing.
+ */
+async function waitForOther(ctx: PlatformContext, err: unknown): Promise<StoredDemo> {
+  for (let i = 0; i < 150; i++) {
+    const stored = await readStored(ctx);
+    if (stored) return stored;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw err;
 }
 
 async function readStored(ctx: PlatformContext): Promise<StoredDemo | undefined> {
