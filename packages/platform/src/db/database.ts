@@ -94,3 +94,23 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/**
+ * Runs `write`; when it loses a race on a unique key (a request with the same request number committed
+ * first), answers what `replay` finds under that key instead, so concurrent twins get one result.
+ * `replay` throws the family's own conflict error when the stored request differs. A violation with
+ * nothing to replay is rethrown.
+ */
+export async function writeOrReplay<T>(
+  write: () => Promise<T>,
+  replay: () => Promise<{ value: T } | undefined>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const again = await replay();
+    if (again) return again.value;
+    throw err;
+  }
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
-import { isUniqueViolation } from '../../db/database.js';
+import { writeOrReplay } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { ApiError } from '../../errors/api-error.js';
 import * as repo from './busifavor.repository.js';
@@ -29,25 +29,22 @@ export async function once<T>(
   const hash = digest(content);
   const prior = await replay<T>(db, key, hash);
   if (prior) return prior.value;
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const result = await work(trx);
-      await repo.insertRequest(trx, {
-        mchid: key.mchid,
-        kind: key.kind,
-        request_no: key.requestNo,
-        request_hash: hash,
-        response_json: JSON.stringify(result ?? null),
-        create_ms: now,
-      });
-      return result;
-    });
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const again = await replay<T>(db, key, hash);
-    if (again) return again.value;
-    throw err;
-  }
+  return writeOrReplay(
+    () =>
+      db.transaction().execute(async (trx) => {
+        const result = await work(trx);
+        await repo.insertRequest(trx, {
+          mchid: key.mchid,
+          kind: key.kind,
+          request_no: key.requestNo,
+          request_hash: hash,
+          response_json: JSON.stringify(result ?? null),
+          create_ms: now,
+        });
+        return result;
+      }),
+    () => replay<T>(db, key, hash),
+  );
 }
 
 async function replay<T>(db: Db, key: RequestKey, hash: string): Promise<{ value: T } | undefined> {

@@ -1,6 +1,6 @@
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
-import { isUniqueViolation } from '../../db/database.js';
+import { writeOrReplay } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { findMerchant, isAppidBound } from '../merchants/merchants.repository.js';
@@ -63,15 +63,16 @@ export class BusifavorStocks {
       create_ms: now,
       update_ms: now,
     };
-    try {
-      await repo.insertStock(this.db, row);
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      const again = await this.replay(mchid, input.outRequestNo, hash);
-      if (again) return again;
-      throw err;
-    }
-    return { stock_id: row.stock_id, create_time: rfc3339(now) };
+    return writeOrReplay(
+      async () => {
+        await repo.insertStock(this.db, row);
+        return { stock_id: row.stock_id, create_time: rfc3339(now) };
+      },
+      async () => {
+        const again = await this.replay(mchid, input.outRequestNo, hash);
+        return again && { value: again };
+      },
+    );
   }
 
   private async replay(mchid: string, outRequestNo: string, hash: string) {

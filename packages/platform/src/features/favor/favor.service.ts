@@ -14,7 +14,7 @@ import type {
 } from '@wxcoupon/sdk';
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
-import { isUniqueViolation } from '../../db/database.js';
+import { isUniqueViolation, writeOrReplay } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { findMerchant, isAppidBound, merchantExists } from '../merchants/merchants.repository.js';
@@ -84,15 +84,16 @@ export class FavorService {
       restart_ms: null,
       stop_ms: null,
     };
-    try {
-      await repo.insertStock(this.db, row);
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      const again = await this.replayStock(mchid, input.outRequestNo, hash);
-      if (again) return again;
-      throw err;
-    }
-    return { stock_id: row.stock_id, create_time: rfc3339(now) };
+    return writeOrReplay(
+      async () => {
+        await repo.insertStock(this.db, row);
+        return { stock_id: row.stock_id, create_time: rfc3339(now) };
+      },
+      async () => {
+        const again = await this.replayStock(mchid, input.outRequestNo, hash);
+        return again && { value: again };
+      },
+    );
   }
 
   private async replayStock(mchid: string, outRequestNo: string, hash: string) {
