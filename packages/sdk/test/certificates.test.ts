@@ -42,10 +42,7 @@ before(async () => {
   platformCertPem = cert.pem;
   platformCertSerial = certificateSerial(cert.pem);
   server = await startSigningServer({
-    merchantPublicKey: f.merchantPublicKey,
-    merchantSerial: f.merchantSerial,
-    platformKey: f.platformKey,
-    platformSerial: f.platformSerial,
+    ...f,
     handler: () => reply(),
   });
 });

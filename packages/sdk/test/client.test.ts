@@ -26,10 +26,7 @@ let wxpay: InstanceType<typeof Wechatpay>;
 before(async () => {
   f = await fixtures();
   server = await startSigningServer({
-    merchantPublicKey: f.merchantPublicKey,
-    merchantSerial: f.merchantSerial,
-    platformKey: f.platformKey,
-    platformSerial: f.platformSerial,
+    ...f,
     handler: (req) => (typeof next === 'function' ? next(req.path) : next),
   });
   wxpay = new Wechatpay({

@@ -21,10 +21,7 @@ let server: SigningServer;
 before(async () => {
   f = await fixtures();
   server = await startSigningServer({
-    merchantPublicKey: f.merchantPublicKey,
-    merchantSerial: f.merchantSerial,
-    platformKey: f.platformKey,
-    platformSerial: f.platformSerial,
+    ...f,
     handler: (req) => ({ json: { coupon_id: `C-${req.path.split('/')[5]}` } }),
   });
 });

@@ -71,10 +71,7 @@ function reply(req: ServerRequest): ServerReply {
 before(async () => {
   f = await fixtures();
   server = await startSigningServer({
-    merchantPublicKey: f.merchantPublicKey,
-    merchantSerial: f.merchantSerial,
-    platformKey: f.platformKey,
-    platformSerial: f.platformSerial,
+    ...f,
     handler: reply,
     tls: { key: f.serverKeyPem, cert: f.serverCertPem, ca: f.caPem },
   });

@@ -14,10 +14,7 @@ let reply: ServerReply = { json: {} };
 before(async () => {
   f = await fixtures();
   server = await startSigningServer({
-    merchantPublicKey: f.merchantPublicKey,
-    merchantSerial: f.merchantSerial,
-    platformKey: f.platformKey,
-    platformSerial: f.platformSerial,
+    ...f,
     handler: () => reply,
   });
 });

@@ -31,10 +31,7 @@ const sendXml = {
 before(async () => {
   f = await fixtures();
   server = await startSigningServer({
-    merchantPublicKey: f.merchantPublicKey,
-    merchantSerial: f.merchantSerial,
-    platformKey: f.platformKey,
-    platformSerial: f.platformSerial,
+    ...f,
     tls: { key: f.serverKeyPem, cert: f.serverCertPem, ca: f.caPem },
     handler: (req) => {
       const out = answer(req, parseXml(req.body));
