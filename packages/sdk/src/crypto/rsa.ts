@@ -1,5 +1,4 @@
 import { constants, type KeyObject, privateDecrypt, publicEncrypt, sign, verify } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 
 // SHA256withRSA (RSASSA-PKCS1-v1_5) signatures and RSAES-OAEP (SHA-1, MGF1-SHA-1) encryption.
 // The async variants run on libuv's thread pool, so many signatures proceed in parallel across cores.
@@ -10,9 +9,8 @@ export function rsaSign(message: string | Buffer, privateKey: KeyObject): string
 }
 
 /**
- * Like {@link rsaSign}, off the main thread. At most one job per core is handed to the thread pool at a
- * time: more only makes the pool's threads fight over the same cores (and starve a server sharing the
- * machine), which measurably lowers throughput.
+ * Like {@link rsaSign}, off the main thread, on libuv's thread pool. Jobs are handed over while fewer
+ * than {@link RSA_JOBS_IN_FLIGHT} are pending; the rest wait their turn in order.
  */
 export function rsaSignAsync(message: string | Buffer, privateKey: KeyObject): Promise<string> {
   return limited(
@@ -36,7 +34,7 @@ export function rsaVerify(message: string | Buffer, signature: string, publicKey
   }
 }
 
-/** Like {@link rsaVerify}, off the main thread (with the same one-job-per-core limit). */
+/** Like {@link rsaVerify}, off the main thread (sharing the same limit on pending jobs). */
 export function rsaVerifyAsync(message: string | Buffer, signature: string, publicKey: KeyObject): Promise<boolean> {
   const sig = decodeSignature(signature);
   if (!sig) return Promise.resolve(false);
@@ -52,12 +50,25 @@ export function rsaVerifyAsync(message: string | Buffer, signature: string, publ
   );
 }
 
-const SLOTS = Math.max(1, availableParallelism());
+/**
+ * How many RSA jobs may wait on or run in the thread pool at once: 16 per pool thread. The pool must
+ * never run dry while the event loop is busy with a burst of requests (an idle pool thread has to be
+ * woken for the next job, which costs more than queueing it early), yet the queue stays short enough
+ * that file and DNS work sharing the pool wait at most a few milliseconds behind it.
+ */
+export const RSA_JOBS_IN_FLIGHT = 16 * threadPoolSize();
+
+/** libuv's thread pool size: `UV_THREADPOOL_SIZE` when set (1–1024), else libuv's default of 4. */
+export function threadPoolSize(): number {
+  const n = Number(process.env['UV_THREADPOOL_SIZE']);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : 4;
+}
+
 let running = 0;
 const waiting: Array<() => void> = [];
 
 async function limited<T>(job: () => Promise<T>): Promise<T> {
-  if (running >= SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
+  if (running >= RSA_JOBS_IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
   running++;
   try {
     return await job();
