@@ -1,24 +1,43 @@
 import type { Context } from 'hono';
 
-// The exact text of each JSON answer, kept beside the Response so that response signing can sign
-// these bytes without reading the body stream back (which costs a copy and a stream per request).
-const replyText = new WeakMap<Response, string>();
+// Answers built here are remembered with their exact text and headers, so the response signing can
+// sign those bytes and build the final response in one step, with plain header objects: reading a
+// response's body or headers back would cost a stream, a copy and a web Headers object per request.
+
+interface Reply {
+  text: string;
+  headers: Record<string, string>;
+}
+
+const replies = new WeakMap<Response, Reply>();
+const JSON_HEADERS: Readonly<Record<string, string>> = { 'Content-Type': 'application/json' };
 
 /** A 200 JSON answer; the signing middleware signs exactly this serialization. */
 export function ok(c: Context, data: unknown): Response {
   const text = JSON.stringify(data);
-  const res = c.body(text, 200, { 'Content-Type': 'application/json' });
-  replyText.set(res, text);
+  const res = c.body(text, 200, JSON_HEADERS);
+  replies.set(res, { text, headers: JSON_HEADERS });
   return res;
 }
 
 export function noContent(c: Context): Response {
   const res = c.body(null, 204);
-  replyText.set(res, '');
+  replies.set(res, { text: '', headers: {} });
   return res;
 }
 
-/** The body text of `res` if it was built by ok()/noContent(), else read from the response itself. */
-export async function bodyText(res: Response): Promise<string> {
-  return replyText.get(res) ?? (res.status === 204 ? '' : await res.text());
+/** What ok()/noContent() recorded for `res`, if it was built by them. */
+export function replyOf(res: Response): Reply | undefined {
+  return replies.get(res);
+}
+
+/**
+ * A response with `extra` headers added, built from a recorded reply without reading `res` back; the
+ * result is recorded too, so a later step (Request-ID) can extend it the same way.
+ */
+export function withHeaders(res: Response, reply: Reply, extra: Record<string, string>): Response {
+  const headers = { ...reply.headers, ...extra };
+  const next = new Response(res.status === 204 ? null : reply.text, { status: res.status, headers });
+  replies.set(next, { text: reply.text, headers });
+  return next;
 }

@@ -2,7 +2,7 @@ import { AUTH_SCHEME, nonce, responseMessage, rsaSignAsync, timestamp } from '@w
 import type { MiddlewareHandler } from 'hono';
 import type { PlatformContext } from '../context.js';
 import type { V3Env } from './env.js';
-import { bodyText } from './reply.js';
+import { replyOf, withHeaders } from './reply.js';
 
 /**
  * Signs every 2xx APIv3 response over its serialized body (protocol.md §1.2), with the platform key
@@ -16,17 +16,25 @@ export function v3Sign(ctx: PlatformContext): MiddlewareHandler<V3Env> {
     if (res.status < 200 || res.status > 299) return;
     const merchant = c.get('merchant');
     const key = ctx.keys.forResponse(c.req.header('wechatpay-serial'), merchant.platformKeyMode);
-    const body = await bodyText(res);
+    const reply = replyOf(res) ?? { text: res.status === 204 ? '' : await res.text(), headers: plainHeaders(res) };
     const ts = timestamp();
     const nonceStr = nonce();
-    const signature = await rsaSignAsync(responseMessage(ts, nonceStr, body), key.privateKey);
-    const headers = new Headers(res.headers);
-    headers.set('Wechatpay-Timestamp', ts);
-    headers.set('Wechatpay-Nonce', nonceStr);
-    headers.set('Wechatpay-Signature', signature);
-    headers.set('Wechatpay-Serial', key.id);
-    headers.set('Wechatpay-Signature-Type', AUTH_SCHEME);
+    const signature = await rsaSignAsync(responseMessage(ts, nonceStr, reply.text), key.privateKey);
     c.res = undefined;
-    c.res = new Response(res.status === 204 ? null : body, { status: res.status, headers });
+    c.res = withHeaders(res, reply, {
+      'Wechatpay-Timestamp': ts,
+      'Wechatpay-Nonce': nonceStr,
+      'Wechatpay-Signature': signature,
+      'Wechatpay-Serial': key.id,
+      'Wechatpay-Signature-Type': AUTH_SCHEME,
+    });
   };
+}
+
+function plainHeaders(res: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  res.headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
 }
