@@ -52,6 +52,42 @@ describe(`the database rate limiter on ${testEngine()}`, () => {
     assert.equal(await b.tryAcquire('m3:api', 7, 60_000), true, 'another merchant has its own allowance');
   });
 
+  test('large limits are claimed in chunks; two instances together grant exactly the limit', async () => {
+    const a = new DatabaseRateLimiter(one, now);
+    const b = new DatabaseRateLimiter(two, now);
+    clock.now += 60_000;
+    // 1,000 per window: chunks of 20, then single calls once a whole chunk no longer fits.
+    const answers = await Promise.all(
+      Array.from({ length: 1500 }, (_, i) => (i % 2 ? a : b).tryAcquire('m7:api', 1000, 1000)),
+    );
+    assert.equal(answers.filter(Boolean).length, 1000);
+    const row = await one
+      .selectFrom('rate_limit_windows')
+      .select('hits')
+      .where('limit_key', '=', 'm7:api')
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(row.hits), 1000, 'the shared counter holds what was granted, no more');
+  });
+
+  test('a chunk is claimed from the database once, and its remainder ends with its window', async () => {
+    const limiter = new DatabaseRateLimiter(one, now);
+    clock.now += 60_000;
+    const hits = async () =>
+      (
+        await one
+          .selectFrom('rate_limit_windows')
+          .select(['window_start', 'hits'])
+          .where('limit_key', '=', 'm8:api')
+          .orderBy('window_start')
+          .execute()
+      ).map((r) => Number(r.hits));
+    for (let i = 0; i < 15; i++) assert.equal(await limiter.tryAcquire('m8:api', 500, 1000), true);
+    assert.deepEqual(await hits(), [20], 'two chunks of 10 cover 15 calls');
+    clock.now += 1000;
+    assert.equal(await limiter.tryAcquire('m8:api', 500, 1000), true);
+    assert.deepEqual(await hits(), [20, 10], 'the next window claims its own chunk; the old remainder is dropped');
+  });
+
   test('a limit of zero refuses every call', async () => {
     assert.equal(await new DatabaseRateLimiter(one, now).tryAcquire('m4:api', 0, 1000), false);
   });
