@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { systemClock } from './clock.js';
 import type { PlatformContext, PlatformServices } from './context.js';
-import { databaseTarget, openDatabase } from './db/database.js';
+import { databaseTarget, durable, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { PlatformStartError } from './errors/platform-start-error.js';
 import { features as allFeatures } from './features/index.js';
@@ -77,6 +77,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const adminToken = loadAdminToken(dataDir);
     const app = buildApp(ctx, allFeatures, adminToken);
     const credentials = await provisionDemo(ctx, options.baseURL ?? 'http://127.0.0.1:8080');
+    // Keys, the demo merchant and its stock are committed before any file or answer refers to them.
+    await durable(db);
     for (const f of allFeatures) {
       const stop = await f.start?.(ctx);
       if (stop) stops.push(stop);

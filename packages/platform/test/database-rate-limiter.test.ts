@@ -52,7 +52,7 @@ describe(`the database rate limiter on ${testEngine()}`, () => {
     assert.equal(await b.tryAcquire('m3:api', 7, 60_000), true, 'another merchant has its own allowance');
   });
 
-  test('large limits are claimed in chunks; two instances together grant exactly the limit', async () => {
+  test('large limits are claimed in chunks; two instances together never pass the limit', async () => {
     const a = new DatabaseRateLimiter(one, now);
     const b = new DatabaseRateLimiter(two, now);
     clock.now += 60_000;
@@ -60,13 +60,15 @@ describe(`the database rate limiter on ${testEngine()}`, () => {
     const answers = await Promise.all(
       Array.from({ length: 1500 }, (_, i) => (i % 2 ? a : b).tryAcquire('m7:api', 1000, 1000)),
     );
-    assert.equal(answers.filter(Boolean).length, 1000);
+    // Never more than the limit; at most one partly used chunk per instance goes unused (19 + 19).
+    const granted = answers.filter(Boolean).length;
+    assert.ok(granted <= 1000 && granted >= 1000 - 2 * 19, `granted ${granted}`);
     const row = await one
       .selectFrom('rate_limit_windows')
       .select('hits')
       .where('limit_key', '=', 'm7:api')
       .executeTakeFirstOrThrow();
-    assert.equal(Number(row.hits), 1000, 'the shared counter holds what was granted, no more');
+    assert.equal(Number(row.hits), 1000, 'the shared counter is full, and never past the limit');
   });
 
   test('a chunk is claimed from the database once, and its remainder ends with its window', async () => {

@@ -1,16 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import {
-  type Dialect,
-  Kysely,
-  PostgresDialect,
-  type SqliteDatabase as SqliteDatabaseLike,
-  SqliteDialect,
-} from 'kysely';
+import { type Dialect, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PlatformStartError } from '../errors/platform-start-error.js';
 import type { Database } from './schema.js';
+import { type GroupCommitDriver, GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 
 // The one place that knows which database engine is in use. Everything else sees Kysely<Database>
 // and writes SQL that both engines accept.
@@ -43,7 +38,7 @@ export function databaseTarget(url: string | undefined, dataDir: string): Databa
     return {
       engine: 'sqlite',
       display: `sqlite:${file}`,
-      dialect: new SqliteDialect({ database: reusingStatements(sqlite) }),
+      dialect: new GroupCommitSqliteDialect(sqlite, file),
     };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -64,28 +59,21 @@ export function databaseTarget(url: string | undefined, dataDir: string): Databa
   );
 }
 
-/**
- * Kysely prepares every query anew; preparing costs more than running most of ours. Statements are
- * kept per SQL text (bounded), which is safe because the driver runs one statement at a time.
- */
-function reusingStatements(db: SqliteDatabase.Database): SqliteDatabaseLike {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  return {
-    close: () => db.close(),
-    prepare(sql: string) {
-      let stmt = cache.get(sql);
-      if (!stmt) {
-        stmt = db.prepare(sql);
-        if (cache.size >= 1000) cache.delete(cache.keys().next().value as string);
-        cache.set(sql, stmt);
-      }
-      return stmt;
-    },
-  };
-}
+const groupCommit = new WeakMap<Db, GroupCommitDriver>();
 
 export function openDatabase(target: DatabaseTarget): Db {
-  return new Kysely<Database>({ dialect: target.dialect });
+  const db = new Kysely<Database>({ dialect: target.dialect });
+  if (target.dialect instanceof GroupCommitSqliteDialect) groupCommit.set(db, target.dialect.driver);
+  return db;
+}
+
+/**
+ * Resolves once everything executed on `db` so far is committed: SQLite commits in groups (see
+ * sqlite-group-commit.ts), so an answer that reports a write must wait for this. Rejects if that
+ * commit failed. PostgreSQL transactions are committed when they resolve: at once.
+ */
+export function durable(db: Db): Promise<void> {
+  return groupCommit.get(db)?.durable() ?? Promise.resolve();
 }
 
 /** True when `err` is a unique or primary-key violation, on either engine. */

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { PlatformContext } from '../context.js';
+import { durable } from '../db/database.js';
 import type { Feature } from '../features/feature.js';
 import { adminAuth } from './admin-auth.js';
 import type { AdminEnv, AppEnv, V3Env } from './env.js';
@@ -17,6 +18,11 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   const onError = errorHandler(ctx.log);
   const app = new Hono<AppEnv>();
   app.use('*', requestIdMiddleware);
+  // No answer leaves before what it reports is committed (SQLite commits in groups).
+  app.use('*', async (_c, next) => {
+    await next();
+    await durable(ctx.db);
+  });
   app.onError(onError);
   app.notFound(notFound);
 

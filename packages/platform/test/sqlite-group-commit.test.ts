@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
+import { databaseTarget, durable, isUniqueViolation, openDatabase } from '../src/db/database.js';
+
+// SQLite group commit: the work of one event-loop turn shares one transaction, each Kysely transaction
+// stays atomic on its own, and durable() says when it is all on disk.
+
+// biome-ignore lint/suspicious/noExplicitAny: a scratch schema outside the platform's own.
+type Scratch = Kysely<any>;
+
+describe('SQLite group commit', () => {
+  let dir: string;
+  let file: string;
+  let db: Scratch;
+  let reader: SqliteDatabase.Database;
+  const count = (table: string) => (reader.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wxcoupon-group-commit-'));
+    file = join(dir, 'scratch.sqlite');
+    db = openDatabase(databaseTarget(`sqlite:${file}`, dir)) as unknown as Scratch;
+    await sql`CREATE TABLE items (id TEXT PRIMARY KEY, n INTEGER NOT NULL)`.execute(db);
+    await sql`CREATE TABLE parents (id TEXT PRIMARY KEY)`.execute(db);
+    await sql`CREATE TABLE children (id TEXT PRIMARY KEY, parent TEXT REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)`.execute(
+      db,
+    );
+    await durable(db as never);
+    // A second, independent connection sees only what is committed.
+    reader = new SqliteDatabase(file, { readonly: true });
+  });
+  after(async () => {
+    reader?.close();
+    await db?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('writes of one turn are committed together, and durable() resolves after the commit', async () => {
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      db.transaction().execute((trx) =>
+        trx
+          .insertInto('items')
+          .values({ id: `a${i}`, n: i })
+          .execute(),
+      ),
+    );
+    await Promise.all(writes);
+    assert.equal(count('items'), 0, 'nothing is committed while the turn is still running');
+    await durable(db as never);
+    assert.equal(count('items'), 20);
+    await durable(db as never); // nothing pending: resolves at once
+  });
+
+  test('a failed transaction undoes only its own writes; the rest of the batch commits', async () => {
+    const good = db.transaction().execute((trx) => trx.insertInto('items').values({ id: 'b1', n: 1 }).execute());
+    const bad = db.transaction().execute(async (trx) => {
+      await trx.insertInto('items').values({ id: 'b2', n: 2 }).execute();
+      throw new Error('changed my mind');
+    });
+    const duplicate = db.insertInto('items').values({ id: 'b1', n: 9 }).execute();
+    await good;
+    await assert.rejects(bad, /changed my mind/);
+    await assert.rejects(duplicate, (err) => isUniqueViolation(err));
+    const after = db.transaction().execute((trx) => trx.insertInto('items').values({ id: 'b3', n: 3 }).execute());
+    await after;
+    await durable(db as never);
+    const ids = (
+      reader.prepare("SELECT id, n FROM items WHERE id LIKE 'b%' ORDER BY id").all() as Array<{
+        id: string;
+        n: number;
+      }>
+    ).map((r) => `${r.id}=${r.n}`);
+    assert.deepEqual(ids, ['b1=1', 'b3=3']);
+  });
+
+  test('when the commit fails, the whole batch is undone and durable() rejects', async () => {
+    // A deferred foreign key is checked at COMMIT: an orphan row makes the commit itself fail.
+    await db.insertInto('items').values({ id: 'c1', n: 1 }).execute();
+    await db.insertInto('children').values({ id: 'orphan', parent: 'nobody' }).execute();
+    await assert.rejects(durable(db as never), /FOREIGN KEY/);
+    assert.equal(count('children'), 0);
+    assert.equal((reader.prepare("SELECT count(*) AS n FROM items WHERE id = 'c1'").get() as { n: number }).n, 0);
+    // The connection carries on with a fresh batch.
+    await db.insertInto('items').values({ id: 'c2', n: 2 }).execute();
+    await durable(db as never);
+    assert.equal((reader.prepare("SELECT count(*) AS n FROM items WHERE id = 'c2'").get() as { n: number }).n, 1);
+  });
+
+  test('two connections of one process on the same file take turns instead of blocking each other', async () => {
+    const other = openDatabase(databaseTarget(`sqlite:${file}`, dir)) as unknown as Scratch;
+    try {
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          (i % 2 ? db : other)
+            .insertInto('items')
+            .values({ id: `d${i}`, n: i })
+            .execute(),
+        ),
+      );
+      await Promise.all([durable(db as never), durable(other as never)]);
+      assert.ok(performance.now() - t0 < 2000, 'no wait on the busy timeout');
+      assert.equal((reader.prepare("SELECT count(*) AS n FROM items WHERE id LIKE 'd%'").get() as { n: number }).n, 40);
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  test('closing the database commits what is pending', async () => {
+    const own = openDatabase(databaseTarget(`sqlite:${file}`, dir)) as unknown as Scratch;
+    await own.insertInto('items').values({ id: 'e1', n: 1 }).execute();
+    await own.destroy();
+    assert.equal((reader.prepare("SELECT count(*) AS n FROM items WHERE id = 'e1'").get() as { n: number }).n, 1);
+  });
+});
