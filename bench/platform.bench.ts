@@ -199,7 +199,13 @@ interface SetupResult {
   setup: string;
   rateLimiter: string;
   rounds: Array<Omit<LoadResult, 'couponIds'> & { platformCpuUsPerCoupon: number }>;
-  medianRound: { rps: number; p50ms: number; p99ms: number };
+  medianRound: {
+    rps: number;
+    p50ms: number;
+    p99ms: number;
+    platformCpuUsPerCoupon: number;
+    loadCpuUsPerRequest: number;
+  };
   fractionOfCryptoBound: number;
   consistency: { answeredCoupons: number; couponRows: number; distributedCounter: number };
 }
@@ -290,7 +296,13 @@ async function main(): Promise<void> {
           loadCpuUsPerRequest: Math.round(r.loadCpuUsPerRequest),
           platformCpuUsPerCoupon: Math.round(r.platformCpuUsPerCoupon),
         })),
-        medianRound: { rps: Math.round(mid.rps), p50ms: round1(mid.p50ms), p99ms: round1(mid.p99ms) },
+        medianRound: {
+          rps: Math.round(mid.rps),
+          p50ms: round1(mid.p50ms),
+          p99ms: round1(mid.p99ms),
+          platformCpuUsPerCoupon: Math.round(mid.platformCpuUsPerCoupon),
+          loadCpuUsPerRequest: Math.round(mid.loadCpuUsPerRequest),
+        },
         fractionOfCryptoBound: Number((mid.rps / bound).toFixed(2)),
         consistency: {
           answeredCoupons: s.issued.size,
@@ -351,6 +363,10 @@ async function main(): Promise<void> {
             (r) =>
               `With the ${r.rateLimiter}: ${r.medianRound.rps} coupons/s, ${Math.round(r.fractionOfCryptoBound * 100)}% of the bound.`,
           ),
+        `CPU per coupon in the median round: platform ${main.medianRound.platformCpuUsPerCoupon} µs + load generator ${main.medianRound.loadCpuUsPerRequest} µs, so ${summary.cpus} cores carry at most ` +
+          `${Math.round((summary.cpus * 1e6) / (main.medianRound.platformCpuUsPerCoupon + main.medianRound.loadCpuUsPerRequest))} coupons/s at these costs; the run reached ` +
+          `${Math.round((100 * main.medianRound.rps * (main.medianRound.platformCpuUsPerCoupon + main.medianRound.loadCpuUsPerRequest)) / (summary.cpus * 1e6))}% of that. ` +
+          `The crypto alone (one sign + verify pair per coupon, from the crypto bound) costs ${Math.round((summary.cpus * 1e6) / summary.medianCryptoBound)} µs of CPU.`,
         '',
         `Consistency after the run (warm-up excluded): ${results.map((r) => `${r.setup}: ${r.consistency.answeredCoupons} coupons answered, ${r.consistency.couponRows} rows, stock counter ${r.consistency.distributedCounter}`).join('; ')}. Errors: ${JSON.stringify(results.map((r) => r.rounds.map((x) => x.errors)))}.`,
         `Load average at the end: ${summary.loadAverageAtEnd.join(', ')} (the machine is shared; ratios within one run are what to compare).`,
