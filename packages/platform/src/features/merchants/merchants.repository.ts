@@ -59,6 +59,19 @@ export async function findUser(db: Q, openid: string): Promise<UserTable | undef
   return (await findUserQuery(db, { openid })).rows[0];
 }
 
+const insertUserQuery = prepared<{ openid: string; appid: string; createdAt: number }>((db, p) =>
+  db
+    .insertInto('users')
+    .values({ openid: p('openid'), appid: p('appid'), person_id: null, abnormal: 0, created_at: p('createdAt') })
+    .onConflict((oc) => oc.column('openid').doNothing()),
+);
+
+/** Adds a user unless the openid is already taken; true when this call added it. */
+export async function insertUserIfAbsent(db: Q, openid: string, appid: string, createdAt: number): Promise<boolean> {
+  const { numAffectedRows } = await insertUserQuery(db, { openid, appid, createdAt });
+  return numAffectedRows !== undefined && numAffectedRows > 0n;
+}
+
 export async function appidExists(db: Q, appid: string): Promise<boolean> {
   return (await db.selectFrom('appids').select('appid').where('appid', '=', appid).executeTakeFirst()) !== undefined;
 }

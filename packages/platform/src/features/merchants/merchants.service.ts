@@ -7,7 +7,7 @@ import type { Database } from '../../db/schema.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { PlatformKeyMode } from '../../http/env.js';
 import { merchantKey, numericId } from '../../ids.js';
-import { appidExists, findMerchant, findUser } from './merchants.repository.js';
+import { appidExists, findMerchant, findUser, insertUserIfAbsent } from './merchants.repository.js';
 
 // Sandbox administration of merchants, appids and users (openids). WeChat Pay does this through its
 // merchant platform; here the admin API and the CLI call these functions.
@@ -230,11 +230,7 @@ export class MerchantService {
 
   /** Stores a user found new by peekUser; false if the openid meanwhile went to another appid. */
   async registerUser(db: Kysely<Database>, user: User): Promise<boolean> {
-    await db
-      .insertInto('users')
-      .values({ openid: user.openid, appid: user.appid, person_id: null, abnormal: 0, created_at: this.ctx.clock() })
-      .onConflict((oc) => oc.column('openid').doNothing())
-      .execute();
+    if (await insertUserIfAbsent(db, user.openid, user.appid, this.ctx.clock())) return true;
     return (await findUser(db, user.openid))?.appid === user.appid;
   }
 }
