@@ -37,9 +37,10 @@ function io(fetch: FetchLike, stdin: Buffer = Buffer.alloc(0)): { io: CommandIO;
 function withTimeouts(inner: FetchLike): FetchLike {
   let n = 0;
   return async (req) => {
-    n++;
+    // Numbered on arrival: answers come back later, after other sends have arrived.
+    const nth = ++n;
     const answer = await inner(req);
-    if (n % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 1500));
+    if (nth % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 1500));
     return answer;
   };
 }
