@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
-import { databaseTarget, durable, isUniqueViolation, openDatabase } from '../src/db/database.js';
+import { databaseTarget, durabilityMark, durable, isUniqueViolation, openDatabase } from '../src/db/database.js';
 
 // SQLite group commit: the work of one event-loop turn shares one transaction, each Kysely transaction
 // stays atomic on its own, and durable() says when it is all on disk.
@@ -78,15 +78,19 @@ describe('SQLite group commit', () => {
   });
 
   test('when the commit fails, the whole batch is undone and durable() rejects', async () => {
+    const since = durabilityMark(db as never);
     // A deferred foreign key is checked at COMMIT: an orphan row makes the commit itself fail.
     await db.insertInto('items').values({ id: 'c1', n: 1 }).execute();
     await db.insertInto('children').values({ id: 'orphan', parent: 'nobody' }).execute();
-    await assert.rejects(durable(db as never), /FOREIGN KEY/);
+    await assert.rejects(durable(db as never, since), /FOREIGN KEY/);
     assert.equal(count('children'), 0);
     assert.equal((reader.prepare("SELECT count(*) AS n FROM items WHERE id = 'c1'").get() as { n: number }).n, 0);
-    // The connection carries on with a fresh batch.
+    // The connection carries on with a fresh batch; work begun before the failure still reports it,
+    // however many batches commit after it, while work begun after it does not.
+    const later = durabilityMark(db as never);
     await db.insertInto('items').values({ id: 'c2', n: 2 }).execute();
-    await durable(db as never);
+    await durable(db as never, later);
+    await assert.rejects(durable(db as never, since), /FOREIGN KEY/);
     assert.equal((reader.prepare("SELECT count(*) AS n FROM items WHERE id = 'c2'").get() as { n: number }).n, 1);
   });
 
@@ -94,6 +98,7 @@ describe('SQLite group commit', () => {
     const other = openDatabase(databaseTarget(`sqlite:${file}`, dir)) as unknown as Scratch;
     try {
       const t0 = performance.now();
+      const since = [durabilityMark(db as never), durabilityMark(other as never)] as const;
       await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           (i % 2 ? db : other)
@@ -102,7 +107,7 @@ describe('SQLite group commit', () => {
             .execute(),
         ),
       );
-      await Promise.all([durable(db as never), durable(other as never)]);
+      await Promise.all([durable(db as never, since[0]), durable(other as never, since[1])]);
       assert.ok(performance.now() - t0 < 2000, 'no wait on the busy timeout');
       assert.equal((reader.prepare("SELECT count(*) AS n FROM items WHERE id LIKE 'd%'").get() as { n: number }).n, 40);
     } finally {

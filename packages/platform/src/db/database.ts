@@ -68,12 +68,21 @@ export function openDatabase(target: DatabaseTarget): Db {
 }
 
 /**
- * Resolves once everything executed on `db` so far is committed: SQLite commits in groups (see
- * sqlite-group-commit.ts), so an answer that reports a write must wait for this. Rejects if that
- * commit failed. PostgreSQL transactions are committed when they resolve: at once.
+ * A mark to pass to {@link durable}: taken before a request's first statement, it names the first
+ * SQLite group commit the request can be part of. 0 on PostgreSQL.
  */
-export function durable(db: Db): Promise<void> {
-  return groupCommit.get(db)?.durable() ?? Promise.resolve();
+export function durabilityMark(db: Db): number {
+  return groupCommit.get(db)?.mark() ?? 0;
+}
+
+/**
+ * Resolves once everything executed on `db` since `since` (a {@link durabilityMark}; by default since
+ * the database was opened) is committed; rejects if a commit in that span failed. SQLite commits in
+ * groups (see sqlite-group-commit.ts), so an answer that reports a write must wait for this.
+ * PostgreSQL transactions are committed when they resolve: at once.
+ */
+export function durable(db: Db, since?: number): Promise<void> {
+  return groupCommit.get(db)?.durable(since) ?? Promise.resolve();
 }
 
 /** True when `err` is a unique or primary-key violation, on either engine. */

@@ -21,15 +21,17 @@ import {
 // savepoints inside it (each still commits or rolls back on its own), single statements join it, and
 // it commits as soon as the turn is over. Pages that several sends touch are written once.
 //
-// A batch is durable only once it commits, so nothing may be answered before then: `durable(db)`
-// resolves when every statement executed so far is committed (at once when none is pending), and the
-// HTTP layer awaits it before any response leaves. If the commit fails, every statement of the batch
-// is undone and `durable` rejects, so those requests get an error rather than a lost success.
+// A batch is durable only once it commits, so nothing may be answered before then. A request takes a
+// mark (`mark()`) before its first statement and, before answering, awaits `durable(mark)`: it resolves
+// once every batch opened since the mark is committed, and rejects if any of them failed. A failed
+// commit undoes every statement of its batch, so those requests get an error rather than a lost success.
 
 /** Open batches of every group-committing driver in this process, by database file. */
 const openBatches = new Map<string, Set<GroupCommitDriver>>();
 
 interface Batch {
+  /** Batches are numbered in the order they open, from 1. */
+  seq: number;
   committed: Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -60,6 +62,9 @@ export class GroupCommitDriver implements Driver {
   private holder: Lease | undefined;
   private readonly waiting: Array<(lease: Lease) => void> = [];
   private batch: Batch | undefined;
+  private batches = 0;
+  /** The most recent batch that failed (so the one with the highest number), and why. */
+  private failed: { seq: number; error: unknown } | undefined;
   private commitDue = false;
   private closed = false;
 
@@ -92,13 +97,20 @@ export class GroupCommitDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await this.ensureBatch();
-    (connection as Lease).inTransaction = true;
+    const lease = connection as Lease;
+    lease.inTransaction = true;
+    lease.batchSeq = this.batch?.seq ?? 0;
     this.run('SAVEPOINT wxcoupon_tx', []);
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    (connection as Lease).inTransaction = false;
-    if (this.batch) this.run('RELEASE wxcoupon_tx', []);
+    const lease = connection as Lease;
+    lease.inTransaction = false;
+    // The batch this transaction wrote into was lost (a failed statement ended it): so is the transaction.
+    if (this.batch?.seq !== lease.batchSeq) {
+      throw this.failed?.error ?? new Error('the transaction was lost with its group commit');
+    }
+    this.run('RELEASE wxcoupon_tx', []);
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
@@ -117,9 +129,18 @@ export class GroupCommitDriver implements Driver {
     this.db.close();
   }
 
-  /** Resolves once everything executed so far is committed. */
-  durable(): Promise<void> {
-    return this.batch ? this.batch.committed : Promise.resolve();
+  /** The number of the batch that the next statement joins or opens. */
+  mark(): number {
+    return this.batch ? this.batch.seq : this.batches + 1;
+  }
+
+  /**
+   * Resolves once every batch opened since `since` (a {@link mark}) is committed; rejects if one of
+   * them failed. `durable()` covers everything since the database was opened.
+   */
+  durable(since = 1): Promise<void> {
+    if (this.failed && this.failed.seq >= since) return Promise.reject(this.failed.error);
+    return this.batch && this.batch.seq >= since ? this.batch.committed : Promise.resolve();
   }
 
   async execute(sql: string, parameters: readonly unknown[], inTransaction: boolean): Promise<QueryResult<unknown>> {
@@ -166,7 +187,7 @@ export class GroupCommitDriver implements Driver {
       reject = rej;
     });
     committed.catch(() => {});
-    this.batch = { committed, resolve, reject };
+    this.batch = { seq: ++this.batches, committed, resolve, reject };
     if (this.file !== ':memory:') {
       const set = openBatches.get(this.file) ?? new Set<GroupCommitDriver>();
       openBatches.set(this.file, set);
@@ -199,7 +220,9 @@ export class GroupCommitDriver implements Driver {
   private failBatch(err: unknown): void {
     const batch = this.batch;
     this.endBatch();
-    batch?.reject(err);
+    if (!batch) return;
+    this.failed = { seq: batch.seq, error: err };
+    batch.reject(err);
   }
 
   private endBatch(): void {
@@ -213,6 +236,8 @@ export class GroupCommitDriver implements Driver {
 /** One use of the single connection, from acquire to release. */
 class Lease implements DatabaseConnection {
   inTransaction = false;
+  /** The batch a transaction on this lease began in. */
+  batchSeq = 0;
 
   constructor(private readonly driver: GroupCommitDriver) {}
 

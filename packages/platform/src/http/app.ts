@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { PlatformContext } from '../context.js';
-import { durable } from '../db/database.js';
+import { durabilityMark, durable } from '../db/database.js';
 import type { Feature } from '../features/feature.js';
 import { adminAuth } from './admin-auth.js';
 import type { AdminEnv, AppEnv, V3Env } from './env.js';
@@ -20,8 +20,9 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   app.use('*', requestIdMiddleware);
   // No answer leaves before what it reports is committed (SQLite commits in groups).
   app.use('*', async (_c, next) => {
+    const since = durabilityMark(ctx.db);
     await next();
-    await durable(ctx.db);
+    await durable(ctx.db, since);
   });
   app.onError(onError);
   app.notFound(notFound);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AUTH_SCHEME, nonce, responseMessage, rsaSignAsync, timestamp } from '@wxcoupon/sdk/crypto';
 import type { PlatformContext } from '../../context.js';
-import { durable } from '../../db/database.js';
+import { durabilityMark, durable } from '../../db/database.js';
 import type { PlatformKeyMode } from '../../http/env.js';
 import { requestId } from '../../ids.js';
 import * as repo from './notify.repository.js';
@@ -73,10 +73,11 @@ export class DeliveryWorker {
 
   /** Claims and delivers what is due now; returns how many it claimed. */
   async runOnce(settings: DeliverySettings): Promise<number> {
+    const since = durabilityMark(this.ctx.db);
     const claimed = await repo.claimDue(this.ctx.db, this.instance, this.ctx.clock(), settings.leaseMs, BATCH);
     // Tell a merchant about a coupon only once the coupon (and this claim) is committed: on SQLite the
     // send that wrote the outbox row may still be in an open group commit.
-    if (claimed.length > 0) await durable(this.ctx.db);
+    if (claimed.length > 0) await durable(this.ctx.db, since);
     await Promise.all(claimed.map((row) => this.deliver(row, settings)));
     return claimed.length;
   }
