@@ -148,13 +148,19 @@ export class GroupCommitDriver implements Driver {
     return this.run(sql, parameters);
   }
 
-  private run(sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
+  /** Statements are prepared once per SQL text (bounded): preparing costs more than running most of ours. */
+  private statement(sql: string): SqliteDatabase.Statement {
     let stmt = this.statements.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);
       if (this.statements.size >= 1000) this.statements.delete(this.statements.keys().next().value as string);
       this.statements.set(sql, stmt);
     }
+    return stmt;
+  }
+
+  private run(sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
+    const stmt = this.statement(sql);
     try {
       if (stmt.reader) return { rows: stmt.all(parameters) as unknown[] };
       const { changes, lastInsertRowid } = stmt.run(parameters);
@@ -179,7 +185,7 @@ export class GroupCommitDriver implements Driver {
     }
     // IMMEDIATE takes the write lock at once (waiting up to busy_timeout for another process's
     // batch), so a batch never fails later by trying to upgrade a read snapshot another writer moved.
-    this.db.prepare('BEGIN IMMEDIATE').run();
+    this.statement('BEGIN IMMEDIATE').run();
     let resolve!: () => void;
     let reject!: (err: unknown) => void;
     const committed = new Promise<void>((res, rej) => {
@@ -204,13 +210,13 @@ export class GroupCommitDriver implements Driver {
     const batch = this.batch;
     if (!batch) return;
     try {
-      this.db.prepare('COMMIT').run();
+      this.statement('COMMIT').run();
       this.endBatch();
       batch.resolve();
     } catch (err) {
       if (this.db.inTransaction) {
         try {
-          this.db.prepare('ROLLBACK').run();
+          this.statement('ROLLBACK').run();
         } catch {}
       }
       this.failBatch(err);
