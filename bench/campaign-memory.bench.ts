@@ -4,21 +4,14 @@
 // cores); the CLI signs every request, verifies every answer and journals every recipient as usual.
 // Reported per list size: the CLI's peak RSS (VmHWM), its RSS through the run, and the unpaced send rate.
 // Usage: npm run bench -- campaign-memory   (env: BENCH_SIZES=100000,300000)
-import { spawn } from 'node:child_process';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { certificateSerial } from '../packages/sdk/src/index.js';
-import { generateRsaKeyPair, issueCertificate } from '../packages/sdk/src/pki/index.js';
+import { fixtures } from '../packages/sdk/test/support/fixtures.js';
 import { startSigningServer } from '../packages/sdk/test/support/signing-server.js';
+import { runCampaignChild, writeOpenids } from './support/campaign-child.js';
 
 const SIZES = (process.env['BENCH_SIZES'] ?? '100000,300000').split(',').map(Number);
-const MAIN = fileURLToPath(new URL('../packages/cli/src/main.ts', import.meta.url));
-const MCHID = '1900000109';
-const PLATFORM_ID = 'PUB_KEY_ID_0119000001092025112200000000000001';
 
 interface SizeResult {
   recipients: number;
@@ -32,41 +25,30 @@ interface SizeResult {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-bench-memory-'));
-const [ca, merchant, platform] = await Promise.all([generateRsaKeyPair(), generateRsaKeyPair(), generateRsaKeyPair()]);
-const caCert = issueCertificate({
-  subject: { CN: 'Bench CA' },
-  publicKey: ca.publicKey,
-  signingKey: ca.privateKey,
-  isCA: true,
-});
-const cert = issueCertificate({
-  subject: { CN: MCHID },
-  publicKey: merchant.publicKey,
-  signingKey: ca.privateKey,
-  issuer: caCert.x509,
-});
+// The SDK tests' merchant and platform keys.
+const f = await fixtures();
 const server = await startSigningServer({
-  merchantPublicKey: createPublicKey(cert.pem),
-  merchantSerial: certificateSerial(cert.pem),
-  platformKey: createPrivateKey(platform.privateKeyPem),
-  platformSerial: PLATFORM_ID,
+  merchantPublicKey: f.merchantPublicKey,
+  merchantSerial: f.merchantSerial,
+  platformKey: f.platformKey,
+  platformSerial: f.platformSerial,
   reuseSignatures: true,
   handler: () => ({ json: { coupon_id: '98674556' } }),
 });
 try {
-  writeFileSync(join(dir, 'merchant.pem'), merchant.privateKeyPem);
-  writeFileSync(join(dir, 'platform.pem'), platform.publicKeyPem);
+  writeFileSync(join(dir, 'merchant.pem'), f.merchantKeyPem);
+  writeFileSync(join(dir, 'platform.pem'), f.platformPublicKeyPem);
   const credentials = join(dir, 'credentials.json');
   writeFileSync(
     credentials,
     JSON.stringify({
       baseURL: server.url,
-      mchid: MCHID,
-      serial: certificateSerial(cert.pem),
+      mchid: f.mchid,
+      serial: f.merchantSerial,
       privateKeyFile: join(dir, 'merchant.pem'),
-      platformPublicKeyId: PLATFORM_ID,
+      platformPublicKeyId: f.platformSerial,
       platformPublicKeyFile: join(dir, 'platform.pem'),
-      appid: 'wxd678efh567hg6787',
+      appid: f.appid,
     }),
   );
   const results: SizeResult[] = [];
@@ -117,20 +99,10 @@ try {
 
 async function run(n: number, credentials: string): Promise<SizeResult> {
   const input = join(dir, `list-${n}.txt`);
-  const out = createWriteStream(input);
-  for (let i = 0; i < n; i++) out.write(`oMemory${String(i).padStart(21, '0')}\n`);
-  out.end();
-  await once(out, 'finish');
+  await writeOpenids(input, n, 'oMemory');
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
+  const child = await runCampaignChild(
     [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      MAIN,
-      'campaign',
-      'run',
       ...[
         '--credentials',
         credentials,
@@ -141,36 +113,21 @@ async function run(n: number, credentials: string): Promise<SizeResult> {
         '--journal',
         join(dir, `j-${n}.sqlite`),
       ],
-      ...['--qps', '100000', '--concurrency', '64', '--json', '--progress-interval', '60000'],
+      ...['--qps', '100000', '--concurrency', '64', '--progress-interval', '60000'],
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { pollMs: 500 },
   );
-  let stdout = '';
-  child.stdout.on('data', (d) => {
-    stdout = (stdout + d).slice(-4096);
-  });
-  let peakKB = 0;
-  const rss: number[] = [];
-  const poll = setInterval(() => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      peakKB = Math.max(peakKB, Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0));
-      rss.push(Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0));
-    } catch {}
-  }, 500);
-  const [exitCode] = (await once(child, 'exit')) as [number | null];
-  clearInterval(poll);
   const seconds = (performance.now() - started) / 1000;
-  const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { totals?: { sent: number } };
-  const sent = summary.totals?.sent ?? 0;
+  const sent = (child.summary as { totals?: { sent: number } }).totals?.sent ?? 0;
+  const rss = child.rssKB;
   const at = (f: number) => Math.round((rss[Math.min(rss.length - 1, Math.floor(rss.length * f))] ?? 0) / 1024);
   return {
     recipients: n,
     sent,
-    exitCode,
+    exitCode: child.exitCode,
     seconds: Number(seconds.toFixed(1)),
     sentPerSecond: Math.round(sent / seconds),
-    peakRssMB: Number((peakKB / 1024).toFixed(1)),
+    peakRssMB: Number((child.peakKB / 1024).toFixed(1)),
     rssMBThroughRun: [at(0.25), at(0.5), at(0.75), at(0.95)],
   };
 }

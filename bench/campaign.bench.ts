@@ -5,20 +5,17 @@
 // target when CPU is not the limit.
 // Usage: npm run bench -- campaign   (env: BENCH_RECIPIENTS=100000, BENCH_SMALL=10000, BENCH_QPS=1000,
 //        BENCH_PACED_QPS=100)
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createPlatform } from '../packages/platform/src/index.js';
+import { runCampaignChild, writeOpenids } from './support/campaign-child.js';
 
 const LARGE = Number(process.env['BENCH_RECIPIENTS'] ?? 100_000);
 const SMALL = Number(process.env['BENCH_SMALL'] ?? 10_000);
 const QPS = Number(process.env['BENCH_QPS'] ?? 1000);
 const PACED_QPS = Number(process.env['BENCH_PACED_QPS'] ?? 100);
 const CONCURRENCY = 64;
-const MAIN = fileURLToPath(new URL('../packages/cli/src/main.ts', import.meta.url));
 
 interface RunResult {
   recipients: number;
@@ -115,21 +112,13 @@ async function runCampaign(name: string, n: number, qps: number, credentials: st
   await favor.start(c.mchid, stock_id, c.mchid);
 
   const input = join(dir, `${name}.txt`);
-  const out = createWriteStream(input);
-  for (let i = 0; i < n; i++) out.write(`oBench${name}${String(i).padStart(22 - name.length, '0')}\n`);
-  out.end();
-  await once(out, 'finish');
+  await writeOpenids(input, n, `oBench${name}`);
 
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
+  // CPU is counted from the campaign's start event, so process start-up and reading the list are left out.
+  let platformCpu = process.cpuUsage();
+  const child = await runCampaignChild(
     [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      MAIN,
-      'campaign',
-      'run',
       ...[
         '--credentials',
         credentials,
@@ -140,42 +129,20 @@ async function runCampaign(name: string, n: number, qps: number, credentials: st
         '--journal',
         join(dir, `${name}.sqlite`),
       ],
-      ...['--qps', String(qps), '--concurrency', String(CONCURRENCY), '--json', '--progress-interval', '10000'],
+      ...['--qps', String(qps), '--concurrency', String(CONCURRENCY), '--progress-interval', '10000'],
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { onStart: () => (platformCpu = process.cpuUsage()) },
   );
-  let stdout = '';
-  // CPU is counted from the campaign's start event, so process start-up and reading the list are left out.
-  let startTicks: number | undefined;
-  let platformCpu = process.cpuUsage();
-  child.stdout.on('data', (d) => {
-    stdout += d;
-    if (startTicks === undefined && stdout.includes('"type":"start"')) {
-      startTicks = ticksOf(child.pid);
-      platformCpu = process.cpuUsage();
-    }
-  });
-  // VmHWM is the kernel's RSS high-water mark for the process; the last reading before exit is the peak.
-  let peakKB = 0;
-  let childTicks = 0;
-  const poll = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peakKB = Math.max(peakKB, Number(m[1]));
-      childTicks = ticksOf(child.pid) ?? childTicks;
-    } catch {}
-  }, 100);
-  const [exitCode] = (await once(child, 'exit')) as [number | null];
-  clearInterval(poll);
   const platformUsage = process.cpuUsage(platformCpu);
   const wall = (performance.now() - started) / 1000;
-  const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+  const { exitCode, peakKB } = child;
+  const summary = child.summary as {
     totals?: { sent: number };
     run?: { sent: number; elapsedMs: number; throttles: number; retries: number };
   };
   const run = summary.run ?? { sent: 0, elapsedMs: 1, throttles: 0, retries: 0 };
   const achieved = run.sent / (run.elapsedMs / 1000);
-  const cliMs = ((childTicks - (startTicks ?? 0)) * 10) / Math.max(1, run.sent);
+  const cliMs = (child.ticksSinceStart * 10) / Math.max(1, run.sent);
   const platformMs = (platformUsage.user + platformUsage.system) / 1000 / Math.max(1, run.sent);
   return {
     recipients: n,
@@ -194,17 +161,6 @@ async function runCampaign(name: string, n: number, qps: number, credentials: st
     cpuBoundPerSecond: Math.round((cpus().length * 1000) / (cliMs + platformMs)),
     fractionOfAttainable: Number((achieved / Math.min(qps, (cpus().length * 1000) / (cliMs + platformMs))).toFixed(3)),
   };
-}
-
-/** utime + stime of a process in clock ticks (10 ms): fields 14 and 15 of /proc/PID/stat. */
-function ticksOf(pid: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return undefined;
-  }
 }
 
 function markdown(r: {

@@ -8,27 +8,15 @@
 // - full: the server signs every answer, spending about as much CPU per request as the client does.
 // Usage: npm run bench -- sdk   (env: BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONCURRENCY)
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Wechatpay as PeerWechatpay } from 'wechatpay-axios-plugin';
-import { certificateSerial, Wechatpay } from '../packages/sdk/src/index.js';
-import { generateRsaKeyPair, issueCertificate } from '../packages/sdk/src/pki/index.js';
+import { Wechatpay } from '../packages/sdk/src/index.js';
+import { fixtures } from '../packages/sdk/test/support/fixtures.js';
 import { startSigningServer } from '../packages/sdk/test/support/signing-server.js';
-
-const PLATFORM_ID = 'PUB_KEY_ID_0119000001092025112200000000000001';
-const MCHID = '1900000109';
-
-interface Keys {
-  merchantKeyPem: string;
-  merchantCertPem: string;
-  merchantSerial: string;
-  platformKeyPem: string;
-  platformPublicKeyPem: string;
-}
 
 if (process.argv.includes('--server')) {
   await serve();
@@ -36,18 +24,19 @@ if (process.argv.includes('--server')) {
   await main();
 }
 
-/** Child process: the signing server. Reads the keys from stdin, prints its URL. */
+/**
+ * Child process: the signing server, with the SDK tests' merchant and platform keys. Arguments: the
+ * setup and the serial of the parent's merchant certificate (each issuance has its own). Prints its URL.
+ */
 async function serve(): Promise<void> {
-  const reuseSignatures = process.argv[process.argv.indexOf('--server') + 1] === 'remote-like';
-  let input = '';
-  for await (const chunk of process.stdin) input += chunk;
-  const keys = JSON.parse(input) as Keys;
+  const [mode, merchantSerial] = process.argv.slice(process.argv.indexOf('--server') + 1);
+  const f = await fixtures();
   const server = await startSigningServer({
-    merchantPublicKey: createPublicKey(keys.merchantCertPem),
-    merchantSerial: keys.merchantSerial,
-    platformKey: createPrivateKey(keys.platformKeyPem),
-    platformSerial: PLATFORM_ID,
-    reuseSignatures,
+    merchantPublicKey: f.merchantPublicKey,
+    merchantSerial: merchantSerial as string,
+    platformKey: f.platformKey,
+    platformSerial: f.platformSerial,
+    reuseSignatures: mode === 'remote-like',
     // `/stats` (not under /v3/, so unsigned and uncounted as API work) reports this process's CPU time.
     handler: (req) =>
       req.path === '/stats' ? { unsigned: true, json: process.cpuUsage() } : { json: { coupon_id: '9867041' } },
@@ -81,35 +70,10 @@ async function main(): Promise<void> {
   const seconds = Number(process.env['BENCH_SECONDS'] ?? 2);
   const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
 
-  const [ca, merchant, platform] = await Promise.all([
-    generateRsaKeyPair(),
-    generateRsaKeyPair(),
-    generateRsaKeyPair(),
-  ]);
-  const caCert = issueCertificate({
-    subject: { CN: 'Bench CA' },
-    publicKey: ca.publicKey,
-    signingKey: ca.privateKey,
-    isCA: true,
-  });
-  const cert = issueCertificate({
-    subject: { CN: MCHID },
-    publicKey: merchant.publicKey,
-    signingKey: ca.privateKey,
-    issuer: caCert.x509,
-  });
-  const keys: Keys = {
-    merchantKeyPem: merchant.privateKeyPem,
-    merchantCertPem: cert.pem,
-    merchantSerial: certificateSerial(cert.pem),
-    platformKeyPem: platform.privateKeyPem,
-    platformPublicKeyPem: platform.publicKeyPem,
-  };
-
   const modes = {} as Record<Mode, ModeResult>;
   for (const mode of ['remote-like', 'full'] as const) {
     console.log(`-- server: ${mode}`);
-    modes[mode] = await runMode(mode, keys, rounds, seconds, concurrency);
+    modes[mode] = await runMode(mode, rounds, seconds, concurrency);
   }
   const head = modes['remote-like'];
   const full = modes.full;
@@ -166,20 +130,20 @@ async function main(): Promise<void> {
   );
 }
 
-async function runMode(mode: Mode, keys: Keys, rounds: number, seconds: number, concurrency: number) {
+async function runMode(mode: Mode, rounds: number, seconds: number, concurrency: number) {
+  const f = await fixtures();
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--server', mode],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
+    ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--server', mode, f.merchantSerial],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
-    child.stdin?.end(JSON.stringify(keys));
     const url = await firstLine(child);
     const config = {
-      mchid: MCHID,
-      serial: keys.merchantSerial,
-      privateKey: keys.merchantKeyPem,
-      certs: { [PLATFORM_ID]: keys.platformPublicKeyPem },
+      mchid: f.mchid,
+      serial: f.merchantSerial,
+      privateKey: f.merchantKeyPem,
+      certs: { [f.platformSerial]: f.platformPublicKeyPem },
       baseURL: url,
     };
     const ours = new Wechatpay(config);
