@@ -16,17 +16,16 @@ import { fileURLToPath } from 'node:url';
 import { createPlatform, type Platform } from '../packages/platform/src/index.js';
 import { MemoryRateLimiter } from '../packages/platform/src/rate-limit/memory-rate-limiter.js';
 import {
-  authorization,
   loadPrivateKey,
   loadPublicKey,
   nonce,
-  requestMessage,
   responseMessage,
   rsaSignAsync,
   rsaVerify,
   rsaVerifyAsync,
   timestamp,
 } from '../packages/sdk/src/crypto/index.js';
+import { presignSends } from './support/presign.js';
 
 interface LoadResult {
   sent: number;
@@ -54,27 +53,11 @@ async function load(): Promise<void> {
   const platformKey = loadPublicKey(readFileSync(c.platformPublicKeyFile));
   const url = new URL(c.baseURL);
   const n = Number(total);
-  // Pre-signing uses the thread pool; it is not timed.
-  const prepared = await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const openid = `o-bench-${tag}-${i % 5000}`;
-      const path = `/v3/marketing/favor/users/${openid}/coupons`;
-      const body = JSON.stringify({
-        stock_id: c.favorStockId,
-        out_request_no: `b${tag}x${i}`,
-        appid: c.appid,
-        stock_creator_mchid: c.mchid,
-      });
-      const ts = timestamp();
-      const n32 = nonce();
-      const signature = await rsaSignAsync(requestMessage('POST', path, ts, n32, body), key);
-      return {
-        path,
-        body,
-        auth: authorization({ mchid: c.mchid, nonce_str: n32, timestamp: ts, serial_no: c.serial, signature }),
-      };
-    }),
-  );
+  // Pre-signing is not timed.
+  const prepared = await presignSends(c, key, n, (i) => ({
+    openid: `o-bench-${tag}-${i % 5000}`,
+    outRequestNo: `b${tag}x${i}`,
+  }));
   const agent = new Agent({ keepAlive: true, maxSockets: Number(concurrency) });
   const latencies: number[] = [];
   const errors: Record<string, number> = {};

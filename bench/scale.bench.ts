@@ -14,14 +14,8 @@ import { databaseTarget, openDatabase } from '../packages/platform/src/db/databa
 import { createPlatform, type DemoCredentials } from '../packages/platform/src/index.js';
 import { createTestDatabase } from '../packages/platform/test/helpers/test-database.js';
 import { type Instance, spawnInstance, UNTHROTTLED } from '../packages/platform/test/reliability/helpers/cluster.js';
-import {
-  authorization,
-  loadPrivateKey,
-  nonce,
-  requestMessage,
-  rsaSignAsync,
-  timestamp,
-} from '../packages/sdk/src/crypto/index.js';
+import { loadPrivateKey } from '../packages/sdk/src/crypto/index.js';
+import { presignSends } from './support/presign.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -112,23 +106,13 @@ async function startSetup(name: string, engine: 'sqlite' | 'postgres', size: num
 async function runRound(s: Setup, round: number, total: number): Promise<Round> {
   const c = s.credentials;
   const key = loadPrivateKey(readFileSync(c.privateKeyFile));
-  // Signing is done before the clock starts, on the thread pool.
-  const prepared = await Promise.all(
-    Array.from({ length: total }, async (_, i) => {
-      const path = `/v3/marketing/favor/users/o-scale-${round}-${i}/coupons`;
-      const body = JSON.stringify({
-        stock_id: c.favorStockId,
-        out_request_no: `scale${round}x${i}`,
-        appid: c.appid,
-        stock_creator_mchid: c.mchid,
-      });
-      const ts = timestamp();
-      const n = nonce();
-      const signature = await rsaSignAsync(requestMessage('POST', path, ts, n, body), key);
-      const auth = authorization({ mchid: c.mchid, nonce_str: n, timestamp: ts, serial_no: c.serial, signature });
-      return { url: `${s.instances[i % s.instances.length]?.url}${path}`, body, auth };
-    }),
-  );
+  // Signing is done before the clock starts.
+  const prepared = (
+    await presignSends(c, key, total, (i) => ({
+      openid: `o-scale-${round}-${i}`,
+      outRequestNo: `scale${round}x${i}`,
+    }))
+  ).map((p, i) => ({ ...p, url: `${s.instances[i % s.instances.length]?.url}${p.path}` }));
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   let ok = 0;
