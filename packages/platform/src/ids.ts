@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { randomHex } from '@wxcoupon/sdk/crypto';
 
 // Identifiers are random rather than sequential so that several instances sharing one database
 // never need a shared counter; unique constraints catch the (astronomically rare) collision.
@@ -12,7 +13,7 @@ export function numericId(digits: number): string {
 
 /** An opaque Request-ID in the shape WeChat Pay uses: hex, a dash, and a short suffix. */
 export function requestId(): string {
-  return `${randomBytes(16).toString('hex').toUpperCase()}-${randomBytes(2).toString('hex').toUpperCase()}`;
+  return `${randomHex(16)}-${randomHex(2)}`.toUpperCase();
 }
 
 /** A random token for the admin API. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomString } from './random.js';
 
 // Pure string builders for the WeChat Pay wire protocol. Each one is pinned by a known-answer test.
 
@@ -6,15 +6,7 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A nonce of `length` base62 characters from the system CSPRNG (32 by default, as WeChat Pay expects). */
 export function nonce(length = 32): string {
-  // 248 = 4 * 62: bytes at or above it are rejected so every character is equally likely.
-  let out = '';
-  while (out.length < length) {
-    for (const b of randomBytes(length * 2)) {
-      if (b < 248) out += BASE62[b % 62];
-      if (out.length === length) break;
-    }
-  }
-  return out;
+  return randomString(BASE62, length);
 }
 
 /** Unix time in whole seconds. */
