@@ -98,6 +98,33 @@ for (const mode of MODES) {
       assert.equal(s.data.distributed_coupons, 1);
     });
 
+    test('a retry gets its coupon back after the budget ran out, its per-user slot is used, and the stock is paused', async () => {
+      const stock = await runningStock({ max_coupons: 5, max_coupons_per_user: 1 });
+      const first = body(stock);
+      const issued = await send('o-retry', first);
+      for (let i = 2; i <= 5; i++) await send(`o-retry-${i}`, body(stock));
+      const totals = async () =>
+        (
+          await wxpay.request<{ distributed_coupons: number }>('GET', 'v3/marketing/favor/stocks/{stock_id}', {
+            stock_id: stock,
+            query: { stock_creator_mchid: mchid },
+          })
+        ).data.distributed_coupons;
+      // Budget spent and the user's one slot taken: a new request fails, the retry does not.
+      assert.equal((await rejection(send('o-retry-6', body(stock)))).code, 'NOT_ENOUGH');
+      assert.equal((await send('o-retry', { ...first })).data.coupon_id, issued.data.coupon_id);
+      await wxpay.request('POST', 'v3/marketing/favor/stocks/{stock_id}/pause', {
+        stock_id: stock,
+        json: { stock_creator_mchid: mchid },
+      });
+      assert.equal((await send('o-retry', { ...first })).data.coupon_id, issued.data.coupon_id);
+      // Reusing the number for another user is still a conflict, not the stock's state.
+      const reused = await rejection(send('o-someone-else', { ...first }));
+      assert.equal(reused.code, 'INVALID_REQUEST');
+      assert.equal(reused.detail?.field, '/out_request_no');
+      assert.equal(await totals(), 5);
+    });
+
     test('the same out_request_no with different content is 400 INVALID_REQUEST naming out_request_no', async () => {
       const stock = await runningStock();
       const b = body(stock);

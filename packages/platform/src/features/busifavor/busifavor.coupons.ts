@@ -3,8 +3,9 @@ import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
+import { requestDigest } from '../../request-digest.js';
 import { isAppidBound } from '../merchants/merchants.repository.js';
-import { digest, once, reused } from './busifavor.idempotency.js';
+import { once, reused } from './busifavor.idempotency.js';
 import * as repo from './busifavor.repository.js';
 import type { AvailableTime, CouponRef, SendInput, UseInput } from './busifavor.schema.js';
 import { couponWindow, inUsableWindows } from './busifavor.validity.js';
@@ -35,7 +36,7 @@ export class BusifavorCoupons {
    */
   async send(mchid: string, input: SendInput): Promise<SendResult> {
     const channel = input.product ? 'PRODUCT' : 'API';
-    const hash = digest({
+    const hash = requestDigest({
       appid: input.appid,
       code: input.couponCode,
       channel,

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { writeOrReplay } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { ApiError } from '../../errors/api-error.js';
+import { requestDigest } from '../../request-digest.js';
 import * as repo from './busifavor.repository.js';
 
 // Request numbers (use_request_no, return_request_no, …) make a write happen once: the first
@@ -26,7 +26,7 @@ export async function once<T>(
   content: unknown,
   work: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
-  const hash = digest(content);
+  const hash = requestDigest(content);
   const prior = await replay<T>(db, key, hash);
   if (prior) return prior.value;
   return writeOrReplay(
@@ -61,22 +61,4 @@ export function reused(field: string, value: string): ApiError {
     issue: 'the same request number was used before with different parameters',
     location: 'body',
   });
-}
-
-/** A key-order-independent digest of what a request asked for, to tell a replay from a reuse. */
-export function digest(value: unknown): string {
-  return createHash('sha256').update(canonical(value)).digest('hex');
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .filter((k) => o[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

@@ -3,8 +3,9 @@ import type { PlatformContext } from '../../context.js';
 import { writeOrReplay } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
+import { requestDigest } from '../../request-digest.js';
 import { findMerchant, isAppidBound } from '../merchants/merchants.repository.js';
-import { digest, once } from './busifavor.idempotency.js';
+import { once } from './busifavor.idempotency.js';
 import * as repo from './busifavor.repository.js';
 import type { BudgetInput, CreateStockInput, ModifyStockInput } from './busifavor.schema.js';
 import { stockState, stockView } from './busifavor.views.js';
@@ -24,7 +25,7 @@ export class BusifavorStocks {
    * timeout is safe); with other content it is `RESOURCE_ALREADY_EXISTS 批次已存在`.
    */
   async create(mchid: string, input: CreateStockInput): Promise<{ stock_id: string; create_time: string }> {
-    const hash = digest({ ...input, outRequestNo: undefined });
+    const hash = requestDigest({ ...input, outRequestNo: undefined });
     const replay = await this.replay(mchid, input.outRequestNo, hash);
     if (replay) return replay;
     if (!(await findMerchant(this.db, input.belongMerchant)))

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   FavorCallbacksResponse,
   FavorCoupon,
@@ -17,6 +16,7 @@ import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation, writeOrReplay } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
+import { requestDigest } from '../../request-digest.js';
 import { findMerchant, isAppidBound, merchantExists } from '../merchants/merchants.repository.js';
 import * as repo from './favor.repository.js';
 import type { CreateStockInput, SendInput } from './favor.schema.js';
@@ -43,7 +43,7 @@ export class FavorService {
   }
 
   async createStock(mchid: string, input: CreateStockInput): Promise<FavorStockCreateResponse> {
-    const hash = digest(input);
+    const hash = requestDigest(input);
     const replay = await this.replayStock(mchid, input.outRequestNo, hash);
     if (replay) return replay;
     if (!(await findMerchant(this.db, input.belongMerchant)))
@@ -183,7 +183,8 @@ export class FavorService {
   /**
    * F8. Checks run in the order of coupon-api.md §6.2 and the budget is taken in ONE transaction
    * with the coupon row: per-user count, stock totals, daily amount, then the insert. A unique
-   * constraint on (sender, out_request_no) makes concurrent retries of one request yield one coupon.
+   * constraint on (sender, out_request_no) makes concurrent retries of one request yield one coupon;
+   * a retry is recognised when the new attempt fails, so a first send reads nothing it need not.
    */
   async send(mchid: string, input: SendInput): Promise<FavorCouponSendResponse> {
     if (input.couponValue !== undefined || input.couponMinimum !== undefined) {
@@ -199,10 +200,23 @@ export class FavorService {
         },
       );
     }
-    const hash = digest({ o: input.openid, s: input.stockId, a: input.appid, c: input.stockCreatorMchid });
-    const replay = await this.replayCoupon(mchid, input.outRequestNo, hash);
-    if (replay) return replay;
+    const hash = requestDigest({ o: input.openid, s: input.stockId, a: input.appid, c: input.stockCreatorMchid });
+    try {
+      return await this.issue(mchid, input, hash);
+    } catch (err) {
+      // A request number used before is found here rather than by a read before every send: its
+      // coupon row makes the insert fail, or a check fails that did not hold back then (budget spent,
+      // stock paused, per-user slot taken, also by a concurrent twin that committed first). Either
+      // way, a stored coupon for this number is the answer: the same one for the same request, a
+      // conflict for different content.
+      if (!isUniqueViolation(err) && !(err instanceof ApiError)) throw err;
+      const again = await this.replayCoupon(mchid, input.outRequestNo, hash);
+      if (again) return again;
+      throw err;
+    }
+  }
 
+  private async issue(mchid: string, input: SendInput, hash: string): Promise<FavorCouponSendResponse> {
     if (!(await merchantExists(this.db, input.stockCreatorMchid))) {
       throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', {
         field: '/stock_creator_mchid',
@@ -245,35 +259,26 @@ export class FavorService {
       ...this.couponWindow(stock, now),
       consume_json: null,
     };
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        if (user.isNew && !(await this.ctx.services.merchants.registerUser(trx, user))) {
-          throw new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
-        }
-        if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
-          throw new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
-        }
-        if (!(await repo.takeStockBudget(trx, stock.stock_id, amount))) {
-          const fresh = await repo.findStock(trx, stock.stock_id);
-          if (fresh?.status !== 'running') throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
-          throw new ApiError('NOT_ENOUGH', '批次预算不足');
-        }
-        if (
-          stock.max_amount_by_day !== null &&
-          !(await repo.takeDailyBudget(trx, stock.stock_id, beijingDay(now), amount, stock.max_amount_by_day))
-        ) {
-          throw new ApiError('NOT_ENOUGH', '批次当日预算不足');
-        }
-        await repo.insertCoupon(trx, coupon);
-      });
-    } catch (err) {
-      // A concurrent twin of this request (same out_request_no, another connection or instance) may
-      // have committed first and taken the last per-user slot or budget: then this is a replay.
-      if (!isUniqueViolation(err) && !(err instanceof ApiError)) throw err;
-      const again = await this.replayCoupon(mchid, input.outRequestNo, hash);
-      if (again) return again;
-      throw err;
-    }
+    await this.db.transaction().execute(async (trx) => {
+      if (user.isNew && !(await this.ctx.services.merchants.registerUser(trx, user))) {
+        throw new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
+      }
+      if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
+        throw new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
+      }
+      if (!(await repo.takeStockBudget(trx, stock.stock_id, amount))) {
+        const fresh = await repo.findStock(trx, stock.stock_id);
+        if (fresh?.status !== 'running') throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+        throw new ApiError('NOT_ENOUGH', '批次预算不足');
+      }
+      if (
+        stock.max_amount_by_day !== null &&
+        !(await repo.takeDailyBudget(trx, stock.stock_id, beijingDay(now), amount, stock.max_amount_by_day))
+      ) {
+        throw new ApiError('NOT_ENOUGH', '批次当日预算不足');
+      }
+      await repo.insertCoupon(trx, coupon);
+    });
     return { coupon_id: coupon.coupon_id };
   }
 
@@ -488,23 +493,6 @@ function conflict(field: string): ApiError {
 
 function illegalState(status: string): ApiError {
   return new ApiError('INVALID_REQUEST', `非法的批次状态: ${status}`);
-}
-
-/** A key-order-independent digest of what a request asked for, to tell a replay from a conflict. */
-function digest(value: unknown): string {
-  return createHash('sha256').update(canonical(value)).digest('hex');
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 declare module '../../context.js' {
