@@ -173,6 +173,38 @@ describe('APIv3 authentication and response signing', () => {
     assert.match(c.platformPublicKeyId, /^PUB_KEY_ID_\d+$/);
   });
 
+  test('without a key named in Wechatpay-Serial, a merchant with both keys is answered by the certificate, as on the real service', async () => {
+    const keys = t.platform.context.keys;
+    const both = { [keys.certificate.id]: keys.certificate.publicKey, [keys.publicKey.id]: keys.publicKey.publicKey };
+    const serialOf = async (client: typeof t.client) => {
+      const res = await client.get(
+        `/v3/marketing/favor/stocks?offset=0&limit=10&stock_creator_mchid=${client.options.mchid}`,
+      );
+      assert.equal(res.signed, true, `${res.status} ${res.text}`);
+      return res.headers.get('wechatpay-serial');
+    };
+    // The demo merchant has both keys: no header or an unknown one → certificate; the public key on request.
+    const demo = t.client.with({ platformKeys: both });
+    assert.equal(await serialOf(demo.with({ wechatpaySerial: null })), keys.certificate.id);
+    assert.equal(await serialOf(demo.with({ wechatpaySerial: 'NOT-A-KEY' })), keys.certificate.id);
+    assert.equal(await serialOf(demo.with({ wechatpaySerial: keys.publicKey.id })), keys.publicKey.id);
+    // One key only: that key, whatever the request names.
+    for (const [mode, expected] of [
+      ['public_key', keys.publicKey.id],
+      ['certificate', keys.certificate.id],
+    ] as const) {
+      const created = await t.admin('POST', '/merchants', { platform_key_mode: mode });
+      const client = demo.with({
+        mchid: created.data.mchid,
+        serial: created.data.serial,
+        privateKey: (await import('node:crypto')).createPrivateKey(created.data.private_key),
+      });
+      for (const named of [null, keys.certificate.id, keys.publicKey.id]) {
+        assert.equal(await serialOf(client.with({ wechatpaySerial: named })), expected, `${mode}, named ${named}`);
+      }
+    }
+  });
+
   test('a merchant in public-key mode gets 404 RESOURCE_NOT_EXISTS from /v3/certificates and public-key signatures only', async () => {
     const created = await t.admin('POST', '/merchants', { platform_key_mode: 'public_key' });
     const c = t.platform.credentials;

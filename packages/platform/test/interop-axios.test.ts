@@ -25,6 +25,9 @@ describe('wechatpay-axios-plugin against the platform', () => {
       privateKey: readFileSync(creds.privateKeyFile, 'utf8'),
       certs: { [creds.platformPublicKeyId]: readFileSync(creds.platformPublicKeyFile, 'utf8') },
       baseURL: `${creds.baseURL}/`,
+      // It sends no Wechatpay-Serial of its own; a merchant that has both platform keys asks for the
+      // public key's answers this way, as on the real service.
+      headers: { 'Wechatpay-Serial': creds.platformPublicKeyId },
     });
   });
   after(() => t.close());
@@ -84,6 +87,9 @@ describe('wechatpay-axios-plugin against the platform', () => {
       privateKey: readFileSync(creds.privateKeyFile, 'utf8'),
       certs: { [creds.platformPublicKeyId]: publicKeyPem },
       baseURL: `${creds.baseURL}/`,
+      // It sends no Wechatpay-Serial of its own; a merchant that has both platform keys asks for the
+      // public key's answers this way, as on the real service.
+      headers: { 'Wechatpay-Serial': creds.platformPublicKeyId },
     });
     await assert.rejects(
       // biome-ignore lint/suspicious/noExplicitAny: the peer's chain is typed with index signatures
@@ -91,6 +97,25 @@ describe('wechatpay-axios-plugin against the platform', () => {
         params: { stock_creator_mchid: creds.mchid },
         stock_id: creds.favorStockId,
       }),
+      (err: { code?: string }) => err.code === 'EV3_RES_HEADER_SIGNATURE_DIGEST',
     );
+  });
+
+  test('without Wechatpay-Serial the answer comes from the platform certificate, which it verifies', async () => {
+    const certificate = t.platform.context.keys.certificate;
+    const legacy = new PeerWechatpay({
+      mchid: creds.mchid,
+      serial: creds.serial,
+      privateKey: readFileSync(creds.privateKeyFile, 'utf8'),
+      certs: { [certificate.id]: certificate.certificatePem ?? '' },
+      baseURL: `${creds.baseURL}/`,
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: the peer's chain is typed with index signatures
+    const stock = await (legacy as any).v3.marketing.favor.stocks.$stock_id$.get({
+      params: { stock_creator_mchid: creds.mchid },
+      stock_id: creds.favorStockId,
+    });
+    assert.equal(stock.headers['wechatpay-serial'], certificate.id);
+    assert.equal(stock.data.stock_id, creds.favorStockId);
   });
 });

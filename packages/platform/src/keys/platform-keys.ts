@@ -31,13 +31,22 @@ export class PlatformKeys {
   ) {}
 
   /**
-   * The key that signs a response: the one the request's `Wechatpay-Serial` names, if the merchant's
-   * mode allows it; otherwise the merchant's default (the public key unless the merchant is in
-   * certificate-only mode), as during the real service's switch-over.
+   * The key that signs an answer: the one the request's `Wechatpay-Serial` names, if the merchant's
+   * mode allows it; otherwise the merchant's mode decides. A merchant with both keys (the real
+   * service's switch-over) is answered with the platform certificate unless the request names the
+   * public key, as WeChat Pay does: SDKs written before public keys send no `Wechatpay-Serial`.
    */
   forResponse(requestedSerial: string | undefined, mode: PlatformKeyMode): PlatformKey {
     if (requestedSerial === this.certificate.id && mode !== 'public_key') return this.certificate;
     if (requestedSerial === this.publicKey.id && mode !== 'certificate') return this.publicKey;
+    return mode === 'public_key' ? this.publicKey : this.certificate;
+  }
+
+  /**
+   * The key that signs a notification, which has no request to follow: the public key unless the
+   * merchant is certificate-only (where WeChat Pay's switch-over ends up after its ramp).
+   */
+  forNotification(mode: PlatformKeyMode): PlatformKey {
     return mode === 'certificate' ? this.certificate : this.publicKey;
   }
 

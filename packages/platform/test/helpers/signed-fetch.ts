@@ -23,8 +23,8 @@ export interface SignedClientOptions {
   serial: string;
   privateKey: KeyObject;
   platformKeys: Record<string, KeyObject>;
-  /** The Wechatpay-Serial to send; default the first platform key. */
-  wechatpaySerial?: string;
+  /** The Wechatpay-Serial to send; default the first platform key; null sends none. */
+  wechatpaySerial?: string | null;
 }
 
 export interface SignedResponse {
@@ -79,8 +79,9 @@ export class SignedClient {
       Authorization:
         tweak.authorization ??
         authorization({ mchid: o.mchid, nonce_str: n, timestamp: ts, serial_no: o.serial, signature }),
-      'Wechatpay-Serial': o.wechatpaySerial ?? Object.keys(o.platformKeys)[0] ?? '',
     };
+    if (o.wechatpaySerial !== null)
+      headers['Wechatpay-Serial'] = o.wechatpaySerial ?? Object.keys(o.platformKeys)[0] ?? '';
     if (body) headers['Content-Type'] = 'application/json';
     const res = await o.fetch(new Request(`${o.baseURL}${path}`, { method, headers, ...(body ? { body } : {}) }));
     const text = await res.text();

@@ -145,7 +145,7 @@ export class DeliveryWorker {
       .select('platform_key_mode')
       .where('mchid', '=', row.mchid)
       .executeTakeFirst();
-    const key = this.ctx.keys.forResponse(undefined, (merchant?.platform_key_mode ?? 'both') as PlatformKeyMode);
+    const key = this.ctx.keys.forNotification((merchant?.platform_key_mode ?? 'both') as PlatformKeyMode);
     const ts = timestamp(this.ctx.clock());
     const n = nonce();
     return {
