@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { SecureContextOptions } from 'node:tls';
+import { Agent, type Dispatcher } from 'undici';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { IncomingResponse, OutgoingRequest, Transport } from './types.js';
@@ -11,68 +10,74 @@ export interface NodeTransportOptions {
   merchant?: SecureContextOptions | undefined;
   /** Extra trusted CA certificates (a private deployment's own CA). */
   ca?: string | Buffer | undefined;
-  /** Concurrent sockets per host. */
+  /** Concurrent connections per origin. */
   maxSockets?: number;
 }
 
 /**
- * The default transport, on node:http/https with keep-alive agents. Mutual TLS gets its own agent so
- * ordinary calls never present the client certificate.
+ * The default transport: undici keep-alive pools, one per origin. Mutual TLS gets its own agent so
+ * ordinary calls never present the client certificate. (undici rather than node:http: measured on
+ * the same answers, node:http's client spent about twice the CPU per request, and in a campaign the
+ * client's CPU is what the machine's send rate is made of.)
  */
 export function nodeTransport(options: NodeTransportOptions): Transport & { close(): void } {
-  const common = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
+  const common = {
+    connections: options.maxSockets ?? 256,
+    // Our own deadline covers the whole exchange; undici's per-phase timers only back it up.
+    headersTimeout: options.timeout,
+    bodyTimeout: options.timeout,
+  };
   const ca = options.ca === undefined ? {} : { ca: options.ca };
-  const httpAgent = new http.Agent(common);
-  const httpsAgent = new https.Agent({ ...common, ...ca });
-  let mtlsAgent: https.Agent | undefined;
+  const plain = new Agent({ ...common, connect: { ...ca } });
+  let mtls: Agent | undefined;
 
-  const send = (req: OutgoingRequest): Promise<IncomingResponse> => {
-    const isHttps = req.url.protocol === 'https:';
-    let agent: http.Agent = isHttps ? httpsAgent : httpAgent;
-    if (req.security && isHttps && options.merchant) {
-      mtlsAgent ??= new https.Agent({ ...common, ...ca, ...options.merchant });
-      agent = mtlsAgent;
+  const send = async (req: OutgoingRequest): Promise<IncomingResponse> => {
+    let dispatcher: Dispatcher = plain;
+    if (req.security && req.url.protocol === 'https:' && options.merchant) {
+      mtls ??= new Agent({ ...common, connect: { ...ca, ...options.merchant } });
+      dispatcher = mtls;
     }
-    const lib = isHttps ? https : http;
     const method = req.method;
     const shown = `${req.url.origin}${req.url.pathname}`;
-    return new Promise<IncomingResponse>((resolve, reject) => {
-      const headers: Record<string, string | number> = { ...req.headers };
-      if (req.body) headers['Content-Length'] = req.body.length;
-      const r = lib.request(req.url, { method, headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => {
-          clearTimeout(timer);
-          reject(new NetworkError(method, shown, err));
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) {
-            if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks) });
-        });
+    // A deadline for the whole exchange, not just socket idleness: a trickling answer times out too.
+    const deadline = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      deadline.abort();
+    }, options.timeout);
+    try {
+      const res = await dispatcher.request({
+        origin: req.url.origin,
+        path: `${req.url.pathname}${req.url.search}`,
+        method,
+        headers: req.headers,
+        body: req.body ?? null,
+        signal: deadline.signal,
       });
-      // A deadline for the whole exchange, not just socket idleness: a trickling answer times out too.
-      const timer = setTimeout(() => {
-        reject(new TimeoutError(method, shown, options.timeout));
-        r.destroy();
-      }, options.timeout);
-      r.on('close', () => clearTimeout(timer));
-      r.on('error', (err) => {
-        clearTimeout(timer);
-        reject(new NetworkError(method, shown, err));
-      });
-      r.end(req.body);
-    });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      }
+      return { status: res.statusCode, headers, body };
+    } catch (err) {
+      if (timedOut) throw new TimeoutError(method, shown, options.timeout);
+      throw new NetworkError(method, shown, networkCause(err));
+    } finally {
+      clearTimeout(timer);
+    }
   };
   return Object.assign(send, {
     close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
-      mtlsAgent?.destroy();
+      void plain.destroy();
+      void mtls?.destroy();
     },
   });
+}
+
+/** undici wraps socket errors; the system error (ECONNREFUSED, ECONNRESET, …) is the useful cause. */
+function networkCause(err: unknown): unknown {
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof Error && (cause as NodeJS.ErrnoException).code ? cause : err;
 }
