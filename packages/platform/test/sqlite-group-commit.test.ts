@@ -3,9 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
-import { databaseTarget, durabilityMark, durable, isUniqueViolation, openDatabase } from '../src/db/database.js';
+import {
+  databaseTarget,
+  durabilityMark,
+  durabilityReach,
+  durable,
+  isUniqueViolation,
+  openDatabase,
+} from '../src/db/database.js';
 
 // SQLite group commit: the work of one event-loop turn shares one transaction, each Kysely transaction
 // stays atomic on its own, and durable() says when it is all on disk.
@@ -113,6 +121,40 @@ describe('SQLite group commit', () => {
     } finally {
       await other.destroy();
     }
+  });
+
+  test('a batch keeps collecting writes over several turns until an answer needs it, or at most 10 ms', async () => {
+    const committed = (id: string) =>
+      (reader.prepare('SELECT count(*) AS n FROM items WHERE id = ?').get(id) as { n: number }).n === 1;
+    const since = durabilityMark(db as never);
+    await db.insertInto('items').values({ id: 'f1', n: 1 }).execute();
+    await new Promise((resolve) => setImmediate(resolve));
+    await db.insertInto('items').values({ id: 'f2', n: 2 }).execute();
+    assert.equal(committed('f1') || committed('f2'), false, 'nobody asked: the batch is still open a turn later');
+    await durable(db as never, since);
+    assert.equal(committed('f1') && committed('f2'), true, 'one durable() commits both');
+    // Nobody asking at all: the age limit commits it.
+    await db.insertInto('items').values({ id: 'f3', n: 3 }).execute();
+    await sleep(40);
+    assert.equal(committed('f3'), true);
+  });
+
+  test('an answer waits for the batches its own statements could be in, not for ones opened after', async () => {
+    const since = durabilityMark(db as never);
+    await db.insertInto('items').values({ id: 'g1', n: 1 }).execute();
+    await durable(db as never, since);
+    const upTo = durabilityReach(db as never);
+    // Someone else's write opens a new batch after this request's work was done.
+    await db.insertInto('items').values({ id: 'g2', n: 2 }).execute();
+    let settled = false;
+    await durable(db as never, since, upTo).then(() => {
+      settled = true;
+    });
+    assert.equal(settled, true);
+    assert.equal((reader.prepare("SELECT count(*) AS n FROM items WHERE id = 'g2'").get() as { n: number }).n, 0);
+    // A request that did write into the open batch waits for it, and gets it committed.
+    await durable(db as never, since, durabilityReach(db as never));
+    assert.equal((reader.prepare("SELECT count(*) AS n FROM items WHERE id = 'g2'").get() as { n: number }).n, 1);
   });
 
   test('closing the database commits what is pending', async () => {

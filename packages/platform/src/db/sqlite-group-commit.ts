@@ -18,13 +18,21 @@ import {
 // page: a coupon send changes about ten (the stock row, the coupon, the user, their index entries),
 // and on a virtual machine those writes cost more main-thread time than the send's SQL itself. Here
 // the work of one turn of the event loop shares one transaction: Kysely transactions become
-// savepoints inside it (each still commits or rolls back on its own), single statements join it, and
-// it commits as soon as the turn is over. Pages that several sends touch are written once.
+// savepoints inside it (each still commits or rolls back on its own), and single statements join it.
+// Pages that several sends touch are written once.
 //
 // A batch is durable only once it commits, so nothing may be answered before then. A request takes a
-// mark (`mark()`) before its first statement and, before answering, awaits `durable(mark)`: it resolves
-// once every batch opened since the mark is committed, and rejects if any of them failed. A failed
-// commit undoes every statement of its batch, so those requests get an error rather than a lost success.
+// mark (`mark()`) before its first statement and, once its own statements are done, `reach()`; before
+// answering it awaits `durable(mark, reach)`: that resolves once every batch from the one to the other
+// is committed, and rejects if any of them failed. A failed commit undoes every statement of its batch,
+// so those requests get an error rather than a lost success.
+//
+// A batch commits when an answer needs it (a `durable` call that covers it, at the end of that turn of
+// the event loop) or MAX_BATCH_MS after it opened, whichever comes first. A send's answer waits for its
+// RSA signature anyway, so the sends that arrive meanwhile join the batch at no cost in latency.
+
+/** How long a batch may stay open (holding the write lock) when no answer is waiting for it. */
+const MAX_BATCH_MS = 10;
 
 /** Open batches of every group-committing driver in this process, by database file. */
 const openBatches = new Map<string, Set<GroupCommitDriver>>();
@@ -63,9 +71,12 @@ export class GroupCommitDriver implements Driver {
   private readonly waiting: Array<(lease: Lease) => void> = [];
   private batch: Batch | undefined;
   private batches = 0;
-  /** The most recent batch that failed (so the one with the highest number), and why. */
-  private failed: { seq: number; error: unknown } | undefined;
+  /** The batches that failed, and why (the most recent few). */
+  private readonly failures: Array<{ seq: number; error: unknown }> = [];
   private commitDue = false;
+  /** The batch a commit at the end of this turn is scheduled for (0: none). */
+  private commitScheduledFor = 0;
+  private commitTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -108,7 +119,7 @@ export class GroupCommitDriver implements Driver {
     lease.inTransaction = false;
     // The batch this transaction wrote into was lost (a failed statement ended it): so is the transaction.
     if (this.batch?.seq !== lease.batchSeq) {
-      throw this.failed?.error ?? new Error('the transaction was lost with its group commit');
+      throw this.failures.at(-1)?.error ?? new Error('the transaction was lost with its group commit');
     }
     this.run('RELEASE wxcoupon_tx', []);
   }
@@ -134,13 +145,22 @@ export class GroupCommitDriver implements Driver {
     return this.batch ? this.batch.seq : this.batches + 1;
   }
 
+  /** The number of the last batch a statement run so far can be in: the open one, else the last. */
+  reach(): number {
+    return this.batch ? this.batch.seq : this.batches;
+  }
+
   /**
-   * Resolves once every batch opened since `since` (a {@link mark}) is committed; rejects if one of
-   * them failed. `durable()` covers everything since the database was opened.
+   * Resolves once every batch from `since` (a {@link mark}) to `upTo` (a {@link reach}) is committed,
+   * and asks the open one to commit if it is among them; rejects if one of them failed. `durable()`
+   * covers everything since the database was opened.
    */
-  durable(since = 1): Promise<void> {
-    if (this.failed && this.failed.seq >= since) return Promise.reject(this.failed.error);
-    return this.batch && this.batch.seq >= since ? this.batch.committed : Promise.resolve();
+  durable(since = 1, upTo = Number.POSITIVE_INFINITY): Promise<void> {
+    const failed = this.failures.find((f) => f.seq >= since && f.seq <= upTo);
+    if (failed) return Promise.reject(failed.error);
+    if (!this.batch || this.batch.seq < since || this.batch.seq > upTo) return Promise.resolve();
+    this.commitSoon();
+    return this.batch.committed;
   }
 
   async execute(sql: string, parameters: readonly unknown[], inTransaction: boolean): Promise<QueryResult<unknown>> {
@@ -180,6 +200,7 @@ export class GroupCommitDriver implements Driver {
       const others = openBatches.get(this.file);
       const other = others && [...others].find((d) => d !== this);
       if (!other?.batch) break;
+      other.commitSoon();
       await other.batch.committed.catch(() => {});
       if (this.batch) return;
     }
@@ -199,10 +220,22 @@ export class GroupCommitDriver implements Driver {
       openBatches.set(this.file, set);
       set.add(this);
     }
+    this.commitTimer = setTimeout(() => this.commitNow(), MAX_BATCH_MS);
+  }
+
+  /** Commits the open batch at the end of this turn of the event loop, so the turn's other work joins it. */
+  commitSoon(): void {
+    const seq = this.batch?.seq;
+    if (seq === undefined || this.commitScheduledFor === seq) return;
+    this.commitScheduledFor = seq;
     setImmediate(() => {
-      if (this.holder) this.commitDue = true;
-      else this.commit();
+      if (this.batch?.seq === seq) this.commitNow();
     });
+  }
+
+  private commitNow(): void {
+    if (this.holder) this.commitDue = true;
+    else this.commit();
   }
 
   private commit(): void {
@@ -227,12 +260,15 @@ export class GroupCommitDriver implements Driver {
     const batch = this.batch;
     this.endBatch();
     if (!batch) return;
-    this.failed = { seq: batch.seq, error: err };
+    this.failures.push({ seq: batch.seq, error: err });
+    if (this.failures.length > 64) this.failures.shift();
     batch.reject(err);
   }
 
   private endBatch(): void {
     this.batch = undefined;
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
     const set = openBatches.get(this.file);
     set?.delete(this);
     if (set?.size === 0) openBatches.delete(this.file);

@@ -19,10 +19,10 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   const app = new Hono<AppEnv>();
   app.use('*', requestIdMiddleware);
   // No answer leaves before what it reports is committed (SQLite commits in groups).
-  app.use('*', async (_c, next) => {
+  app.use('*', async (c, next) => {
     const since = durabilityMark(ctx.db);
     await next();
-    await durable(ctx.db, since);
+    await durable(ctx.db, since, c.get('durableUpTo'));
   });
   app.onError(onError);
   app.notFound(notFound);

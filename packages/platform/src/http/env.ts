@@ -3,6 +3,8 @@ import type { Hono } from 'hono';
 /** Set by the root middleware on every request. */
 export interface BaseVariables {
   requestId: string;
+  /** Set when a request's own statements are done (before its answer is signed): see `durabilityReach`. */
+  durableUpTo?: number;
 }
 
 /** The merchant a verified APIv3 request came from. */
