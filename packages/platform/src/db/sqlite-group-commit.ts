@@ -17,9 +17,9 @@ import {
 // SQLite with group commit. Every commit appends each page it changed to the WAL file, one write per
 // page: a coupon send changes about ten (the stock row, the coupon, the user, their index entries),
 // and on a virtual machine those writes cost more main-thread time than the send's SQL itself. Here
-// the work of one turn of the event loop shares one transaction: Kysely transactions become
-// savepoints inside it (each still commits or rolls back on its own), and single statements join it.
-// Pages that several sends touch are written once.
+// requests share one transaction (a batch): Kysely transactions become savepoints inside it (each
+// still commits or rolls back on its own), and single statements join it. Pages that several sends
+// touch are written once.
 //
 // A batch is durable only once it commits, so nothing may be answered before then. A request takes a
 // mark (`mark()`) before its first statement and, once its own statements are done, `reach()`; before
@@ -74,7 +74,7 @@ export class GroupCommitDriver implements Driver {
   /** The batches that failed, and why (the most recent few). */
   private readonly failures: Array<{ seq: number; error: unknown }> = [];
   private commitDue = false;
-  /** The batch a commit at the end of this turn is scheduled for (0: none). */
+  /** The last batch whose commit was scheduled for the end of a turn (batches only count up). */
   private commitScheduledFor = 0;
   private commitTimer: NodeJS.Timeout | undefined;
   private closed = false;
