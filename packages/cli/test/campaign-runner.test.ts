@@ -88,7 +88,7 @@ test('every recipient gets one coupon, within the concurrency cap', async () => 
   assert.equal(outcome.stop, undefined);
   assert.equal(outcome.progress.sent, 300);
   assert.equal(issuer.byKey.size, 300);
-  assert.ok(issuer.maxInFlight <= 5, `max in flight ${issuer.maxInFlight}`);
+  assert.equal(issuer.maxInFlight, 5, 'the cap is reached and never passed');
   const rows = [...journal.all()];
   assert.ok(rows.every((r) => r.state === 'sent' && r.coupon && r.attempts === 1));
   journal.close();
@@ -196,6 +196,30 @@ test('aborting stops the intake and records the requests in flight', async () =>
   const sent = [...journal.all()].filter((x) => x.state === 'sent').length;
   assert.equal(sent, issuer.byKey.size, 'every issued coupon is journaled');
   assert.ok(sent > 0 && sent < 500);
+  journal.close();
+});
+
+test('a send that throws ends the run with its error, after the sends in flight are recorded', async () => {
+  const { journal } = await journalWith(200);
+  const issuer = new ScriptedIssuer();
+  const send = issuer.send.bind(issuer);
+  issuer.send = async (r) => {
+    if (issuer.calls === 40) {
+      issuer.calls++;
+      throw new Error('disk full');
+    }
+    return send(r);
+  };
+  await assert.rejects(runner(journal, issuer, { concurrency: 6 }).run(), /disk full/);
+  const rows = [...journal.all()];
+  const sent = rows.filter((x) => x.state === 'sent').length;
+  assert.equal(sent, issuer.byKey.size, 'every issued coupon is journaled');
+  assert.ok(sent >= 40 && sent < 60, `intake stopped at the error (sent ${sent})`);
+  assert.equal(
+    rows.filter((x) => x.state === 'sent' || x.attempts === 0).length,
+    199,
+    'only the failed one is left mid-way',
+  );
   journal.close();
 });
 

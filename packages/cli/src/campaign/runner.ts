@@ -88,20 +88,36 @@ export class CampaignRunner {
   async run(): Promise<RunOutcome> {
     const { journal, concurrency } = this.o;
     const pageSize = this.o.pageSize ?? 512;
-    const active = new Set<Promise<void>>();
+    // A counting slot gate: a finishing task wakes the loop directly. (Racing the set of active tasks would hang
+    // one reaction on every task per free slot, a cost that grows with --concurrency.)
+    let active = 0;
+    let wake: (() => void) | undefined;
+    // A task that throws (the journal failing, say) ends the run with its error once the others are done.
+    let crashed: { error: unknown } | undefined;
+    const release = () => {
+      active--;
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const crash = (error: unknown) => {
+      crashed ??= { error };
+      release();
+    };
     let cursor = 0;
     outer: for (;;) {
       const page = journal.todo(cursor, pageSize);
       if (page.length === 0) break;
       for (const row of page) {
         cursor = row.seq;
-        while (active.size >= concurrency) await Promise.race(active);
-        if (this.stopped()) break outer;
-        const task: Promise<void> = this.process(row).finally(() => active.delete(task));
-        active.add(task);
+        while (active >= concurrency) await new Promise<void>((resolve) => (wake = resolve));
+        if (crashed || this.stopped()) break outer;
+        active++;
+        this.process(row).then(release, crash);
       }
     }
-    await Promise.all(active);
+    while (active > 0) await new Promise<void>((resolve) => (wake = resolve));
+    if (crashed) throw crashed.error;
     this.stopped();
     return this.stopInfo ? { progress: this.snapshot(), stop: this.stopInfo } : { progress: this.snapshot() };
   }
