@@ -8,7 +8,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, getPriority as osPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -292,6 +293,7 @@ async function main(): Promise<void> {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
       platformThreadPoolSize: process.env['UV_THREADPOOL_SIZE'] ?? '4 (libuv default)',
+      platformPoolThreads: poolLayout(),
       database: 'SQLite (better-sqlite3, WAL)',
       requestsPerRound: requests,
       concurrency,
@@ -316,8 +318,8 @@ async function main(): Promise<void> {
         'sign+verify bound of the same machine (all cores): the crypto the platform must do per coupon. SQLite',
         `(better-sqlite3, WAL), send limit raised. Node ${summary.node}, ${summary.cpus} CPUs (${summary.cpuModel}).`,
         '',
-        `The platform runs in the bench process with libuv's pool at ${summary.platformThreadPoolSize} thread(s), as \`wxcoupon serve\``,
-        'sizes it; the crypto bound is measured in separate processes with the default pool and with one thread per core',
+        `The platform runs in the bench process with libuv's pool at ${summary.platformThreadPoolSize} thread(s), ${summary.platformPoolThreads.text},`,
+        'as `wxcoupon serve` sets them up; the crypto bound is measured in separate processes with the default pool and with one thread per core',
         '(the higher counts). CPU columns: what the platform process and the load generator each spent per coupon.',
         '',
         '| round | setup | coupons/s | p50 ms | p99 ms | platform CPU µs | load generator CPU µs | crypto bound (sign+verify/s) |',
@@ -385,4 +387,24 @@ async function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<string>
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
+}
+
+/**
+ * How the pool's threads were set up: run-bench.mjs loads packages/cli/bin/thread-pool.cjs first, as the
+ * `wxcoupon` command does. (Loaded here only to read what it did; loaded late, it finds the pool running and
+ * changes nothing, which the report then says.)
+ */
+function poolLayout(): { niceBelowEventLoop: number; threads: number; text: string } {
+  const { threadPool } = createRequire(import.meta.url)('../packages/cli/bin/thread-pool.cjs') as {
+    threadPool: { nice: number | null; reniced: number[] };
+  };
+  const below = threadPool.nice === null ? 0 : threadPool.nice - osPriority(0);
+  return {
+    niceBelowEventLoop: below,
+    threads: threadPool.reniced.length,
+    text:
+      threadPool.reniced.length > 0
+        ? `${threadPool.reniced.length} of them ${below} nice levels below the event loop's priority`
+        : "at the event loop's priority",
+  };
 }

@@ -4,7 +4,6 @@
 // Usage: node scripts/run-bench.mjs [name-filter ...]
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -16,15 +15,13 @@ const benches = readdirSync(join(root, 'bench'))
 let failed = 0;
 for (const file of benches) {
   console.log(`\n== ${file}`);
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', join('bench', file)], {
+  // Benches that host the platform or run the CLI in their own process set their threads up as the `wxcoupon`
+  // command does (packages/cli/bin/thread-pool.cjs: a pool thread per core, below the event loop's priority).
+  // The SDK bench keeps Node's defaults, as a user's process has them.
+  const setup = file.startsWith('sdk.') ? [] : ['--require', join(root, 'packages/cli/bin/thread-pool.cjs')];
+  const r = spawnSync(process.execPath, [...setup, '--conditions=source', '--import', 'tsx', join('bench', file)], {
     cwd: root,
     stdio: 'inherit',
-    // Benches that host the platform or run the CLI in their own process run them as the `wxcoupon`
-    // command does: libuv's pool sized to one thread per core besides the main thread's (see
-    // packages/cli/bin/wxcoupon.cjs). The SDK bench keeps the default pool, as a user's process has.
-    env: file.startsWith('sdk.')
-      ? process.env
-      : { UV_THREADPOOL_SIZE: String(Math.max(1, availableParallelism() - 1)), ...process.env },
   });
   if (r.status !== 0) failed++;
 }

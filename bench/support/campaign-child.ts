@@ -1,11 +1,14 @@
-// `wxcoupon campaign run` from the sources as a child process, as a user runs it, watched through
-// /proc: the RSS high-water mark, RSS samples and CPU time. Shared by the campaign benchmarks.
+// `wxcoupon campaign run` from the sources as a child process, as a user runs it (threads set up as the
+// command sets them up), watched through /proc: the RSS high-water mark, RSS samples and CPU time. Shared by
+// the campaign benchmarks.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
+// Loaded first, as bin/wxcoupon.cjs loads it: the thread layout of the `wxcoupon` command.
+const THREAD_POOL = fileURLToPath(new URL('../../packages/cli/bin/thread-pool.cjs', import.meta.url));
 
 /** Writes `n` distinct 28-character openids starting with `prefix`, one per line. */
 export async function writeOpenids(file: string, n: number, prefix: string): Promise<void> {
@@ -37,7 +40,7 @@ export async function runCampaignChild(
 ): Promise<CampaignChildRun> {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', MAIN, 'campaign', 'run', ...args, '--json'],
+    ['--require', THREAD_POOL, '--conditions=source', '--import', 'tsx', MAIN, 'campaign', 'run', ...args, '--json'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let tail = '';
