@@ -14,6 +14,8 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/test-databa
 // deployment behind a load balancer runs them. All share a data directory (admin token, demo keys).
 
 const MAIN = fileURLToPath(new URL('./instance-main.ts', import.meta.url));
+// Loaded first, as the `wxcoupon` command loads it: instances lay out their threads as `wxcoupon serve` does.
+const THREAD_POOL = fileURLToPath(new URL('../../../../cli/bin/thread-pool.cjs', import.meta.url));
 
 /** Limits high enough that only the test's own rules decide; tests of limits pass their own. */
 export const UNTHROTTLED: Record<string, RateLimitSetting> = Object.fromEntries(
@@ -108,7 +110,8 @@ export async function spawnInstance(config: {
   database?: string;
   rateLimits?: Record<string, RateLimitSetting>;
 }): Promise<Instance> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, JSON.stringify(config)], {
+  const args = ['--require', THREAD_POOL, '--conditions=source', '--import', 'tsx', MAIN, JSON.stringify(config)];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'test' },
   });
