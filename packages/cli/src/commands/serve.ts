@@ -9,6 +9,9 @@ Starts the platform. The first start on an empty data directory provisions a dem
 running 代金券 stock and writes <data>/demo/credentials.json. --database takes sqlite:<path> (relative
 to the data directory) or postgres://user:pass@host:port/db; the default is SQLite in the data directory.
 --rate-limits sets calls per second per merchant and API (default: WeChat's, e.g. 500 for sends).
+
+Environment: UV_THREADPOOL_SIZE, the threads that sign answers (default: one per core);
+WXCOUPON_POOL_NICE, how many nice levels below the event loop they run on Linux (default 4; 0 = same).
 `;
 
 export async function serve(argv: string[]): Promise<number> {
