@@ -173,7 +173,7 @@ async function cryptoBound(ms: number): Promise<number> {
 interface SetupResult {
   setup: string;
   rateLimiter: string;
-  rounds: Array<Omit<LoadResult, 'couponIds'> & { platformCpuUsPerCoupon: number }>;
+  rounds: MeasuredRun[];
   medianRound: {
     rps: number;
     p50ms: number;
@@ -191,7 +191,7 @@ interface Setup {
   platform: Platform;
   dir: string;
   credentials: string;
-  runs: Array<Omit<LoadResult, 'couponIds'> & { platformCpuUsPerCoupon: number }>;
+  runs: MeasuredRun[];
   issued: Set<string>;
 }
 
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   // demo merchant's keys, driven by the same load generator in the same rounds.
   const demo = JSON.parse(readFileSync((setups[0] as Setup).credentials, 'utf8'));
   let floor: FloorServer | undefined;
-  const floorRuns: Array<Omit<LoadResult, 'couponIds'> & { platformCpuUsPerCoupon: number }> = [];
+  const floorRuns: MeasuredRun[] = [];
   try {
     floor = await startFloorServer({
       merchantKey: createPublicKey(readFileSync(demo.certificateFile)),
@@ -246,21 +246,16 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       bounds.push(await machineCryptoBound(3000));
       for (const s of r % 2 === 0 ? setups : [...setups].reverse()) {
-        const cpu0 = process.cpuUsage();
-        const { couponIds, ...load } = await runLoad(s.credentials, requests, concurrency, `r${r}`);
-        const cpu = process.cpuUsage(cpu0);
-        const res = { ...load, platformCpuUsPerCoupon: (cpu.user + cpu.system) / Math.max(1, load.ok) };
+        const { couponIds, run: res } = await measuredLoad(s.credentials, requests, concurrency, `r${r}`);
         for (const id of couponIds) s.issued.add(id);
         s.runs.push(res);
         console.log(
           `round ${r + 1} ${s.name}: ${res.rps.toFixed(0)} coupons/s (p50 ${res.p50ms.toFixed(1)} ms, p99 ${res.p99ms.toFixed(1)} ms), crypto bound ${bounds[r]?.toFixed(0)} sign+verify/s`,
         );
       }
-      const cpu0 = process.cpuUsage();
-      const { couponIds: _, ...load } = await runLoad(floorCredentials, requests, concurrency, `f${r}`);
-      const cpu = process.cpuUsage(cpu0);
-      floorRuns.push({ ...load, platformCpuUsPerCoupon: (cpu.user + cpu.system) / Math.max(1, load.ok) });
-      console.log(`round ${r + 1} floor: ${load.rps.toFixed(0)} coupons/s`);
+      const { run: floorRun } = await measuredLoad(floorCredentials, requests, concurrency, `f${r}`);
+      floorRuns.push(floorRun);
+      console.log(`round ${r + 1} floor: ${floorRun.rps.toFixed(0)} coupons/s`);
     }
     const bound = median(bounds);
     const results: SetupResult[] = [];
@@ -276,7 +271,7 @@ async function main(): Promise<void> {
         .selectAll()
         .where('stock_id', '=', s.platform.credentials.favorStockId)
         .executeTakeFirstOrThrow();
-      const mid = [...s.runs].sort((a, b) => a.rps - b.rps)[Math.floor(s.runs.length / 2)] as (typeof s.runs)[number];
+      const mid = medianRun(s.runs);
       results.push({
         setup: s.name,
         rateLimiter: s.limiter,
@@ -304,9 +299,7 @@ async function main(): Promise<void> {
         },
       });
     }
-    const floorMid = [...floorRuns].sort((a, b) => a.rps - b.rps)[
-      Math.floor(floorRuns.length / 2)
-    ] as (typeof floorRuns)[number];
+    const floorMid = medianRun(floorRuns);
     const asShipped = (results[0] as SetupResult).rounds;
     const perRound = floorRuns.map((f, i) => (asShipped[i]?.rps ?? 0) / f.rps);
     const floorSummary = {
@@ -415,6 +408,26 @@ async function main(): Promise<void> {
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/** A load run with the CPU this process (the server side) spent per coupon answered during it. */
+type MeasuredRun = Omit<LoadResult, 'couponIds'> & { platformCpuUsPerCoupon: number };
+
+async function measuredLoad(
+  credentials: string,
+  n: number,
+  concurrency: number,
+  tag: string,
+): Promise<{ couponIds: string[]; run: MeasuredRun }> {
+  const cpu0 = process.cpuUsage();
+  const { couponIds, ...load } = await runLoad(credentials, n, concurrency, tag);
+  const cpu = process.cpuUsage(cpu0);
+  return { couponIds, run: { ...load, platformCpuUsPerCoupon: (cpu.user + cpu.system) / Math.max(1, load.ok) } };
+}
+
+/** The run with the median rate (the upper middle one for an even count). */
+function medianRun<T extends { rps: number }>(runs: readonly T[]): T {
+  return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)] as T;
 }
 
 async function runLoad(credentials: string, n: number, concurrency: number, tag: string): Promise<LoadResult> {
