@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { randomHex } from '@wxcoupon/sdk/crypto';
+import { randomHex, randomString } from '@wxcoupon/sdk/crypto';
 
 // Identifiers are random rather than sequential so that several instances sharing one database
 // never need a shared counter; unique constraints catch the (astronomically rare) collision.
@@ -25,7 +25,5 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** A 32-character APIv3/APIv2 key (ASCII letters and digits, as the merchant platform generates). */
 export function merchantKey(): string {
-  let out = '';
-  for (let i = 0; i < 32; i++) out += ALNUM[randomInt(0, ALNUM.length)];
-  return out;
+  return randomString(ALNUM, 32);
 }
