@@ -73,14 +73,27 @@ describe('商家券 coupons', () => {
       other.wxpay.close();
     });
 
-    test('an openid of another appid is 404 USER_NOT_EXISTS', async () => {
+    test('an openid known only under another appid is 404 USER_NOT_EXISTS when users are not registered on first use', async () => {
       const stockId = await h.createStock();
       const other = await addMerchant(h.platform, h.admin, 'wx-user-other');
       const made = await h.admin('POST', '/users', { appid: 'wx-user-other', openid: 'o-foreign-user' });
       assert.equal(made.status, 200);
-      const err = await rejection(h.send(stockId, 'o-foreign-user'));
-      assert.equal(err.status, 404);
-      assert.equal(err.code, 'USER_NOT_EXISTS');
+      h.platform.context.autoRegisterUsers = false;
+      try {
+        const err = await rejection(h.send(stockId, 'o-foreign-user'));
+        assert.equal(err.status, 404);
+        assert.equal(err.code, 'USER_NOT_EXISTS');
+      } finally {
+        h.platform.context.autoRegisterUsers = true;
+      }
+      // Registered on first use, the same openid under the caller's appid is a user of its own.
+      await h.send(stockId, 'o-foreign-user');
+      const users = await h.platform.context.db
+        .selectFrom('users')
+        .selectAll()
+        .where('openid', '=', 'o-foreign-user')
+        .execute();
+      assert.deepEqual(users.map((u) => u.appid).sort(), [h.appid, 'wx-user-other'].sort());
       other.wxpay.close();
     });
 

@@ -173,14 +173,24 @@ for (const mode of MODES) {
       assert.equal(err.code, 'APPID_MCHID_NOT_MATCH');
     });
 
-    test('an openid of another appid is 400 INVALID_REQUEST', async () => {
+    test('an openid known only under another appid is 400 INVALID_REQUEST when users are not registered on first use', async () => {
       const stock = await runningStock();
       await t.admin('POST', `/merchants/${mchid}/appids`, { appid: 'wx-second-app' });
       await t.admin('POST', '/users', { appid: 'wx-second-app', openid: 'o-of-second-app' });
-      const err = await rejection(send('o-of-second-app', body(stock)));
-      assert.equal(err.status, 400);
-      assert.equal(err.code, 'INVALID_REQUEST');
-      assert.match(err.message, /openid/);
+      t.platform.context.autoRegisterUsers = false;
+      try {
+        const err = await rejection(send('o-of-second-app', body(stock)));
+        assert.equal(err.status, 400);
+        assert.equal(err.code, 'INVALID_REQUEST');
+        assert.match(err.message, /openid/);
+      } finally {
+        t.platform.context.autoRegisterUsers = true;
+      }
+      // Registered on first use, the same openid under the request's appid is a user of its own.
+      await send('o-of-second-app', body(stock));
+      const shown = await t.admin('GET', `/users/o-of-second-app?appid=${appid}`);
+      assert.equal(shown.data.appid, appid);
+      assert.equal((await t.admin('GET', '/users/o-of-second-app')).data.code, 'PARAM_ERROR');
     });
 
     test('an unknown stock, or a stock of another creator than named, is 404 RESOURCE_NOT_EXISTS', async () => {

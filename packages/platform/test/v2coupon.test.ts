@@ -319,8 +319,13 @@ describe('APIv2 代金券 (XML)', () => {
     assertSendFailure(unbound, 'PARAM_ERROR');
     const other = await addMerchant(t.platform, t.admin, 'wx-v2-other-app');
     await t.admin('POST', '/users', { appid: 'wx-v2-other-app', openid: 'o-v2-foreign-user' });
-    const foreignUser = await v2.send(SEND, sendFields(stockId, { openid: 'o-v2-foreign-user' }), key);
-    assertSendFailure(foreignUser, 'PARAM_ERROR');
+    t.platform.context.autoRegisterUsers = false;
+    try {
+      const foreignUser = await v2.send(SEND, sendFields(stockId, { openid: 'o-v2-foreign-user' }), key);
+      assertSendFailure(foreignUser, 'PARAM_ERROR');
+    } finally {
+      t.platform.context.autoRegisterUsers = true;
+    }
     // A stock of another merchant that did not authorize this one.
     const theirs = await stock({}, true, other.wxpay, other.mchid);
     const cross = await v2.send(SEND, sendFields(theirs), key);

@@ -4,10 +4,12 @@ import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage:
   wxcoupon user add --appid APPID [--openid OPENID] [--person ID] [--abnormal]
-  wxcoupon user flag --openid OPENID [--clear]     flag a user abnormal (USER_ACCOUNT_ABNORMAL), or clear it
-  wxcoupon user show --openid OPENID
+  wxcoupon user flag --openid OPENID [--appid APPID] [--clear]   flag a user abnormal (USER_ACCOUNT_ABNORMAL), or clear it
+  wxcoupon user show --openid OPENID [--appid APPID]
 Common: [--data ./.wxcoupon] [--url http://127.0.0.1:8080] [--json]
-An openid belongs to one appid. Users sharing --person count as one natural person (natural_person_limit).
+A user is an openid under one appid: the same openid under two appids is two users. flag and show
+need --appid when the openid exists under more than one appid.
+Users sharing --person count as one natural person (natural_person_limit).
 `;
 
 export async function user(argv: string[]): Promise<number> {
@@ -44,7 +46,8 @@ export async function user(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.openid) throw new UsageError(`--openid is required\n\n${USAGE}`);
-  const path = `/users/${encodeURIComponent(String(values.openid))}`;
+  const appid = values.appid ? `?appid=${encodeURIComponent(String(values.appid))}` : '';
+  const path = `/users/${encodeURIComponent(String(values.openid))}${appid}`;
   if (sub === 'flag') {
     printResult(await call('PATCH', path, { abnormal: !values.clear }), json);
     return 0;

@@ -4,6 +4,7 @@ import * as m0002 from './0002_favor.js';
 import * as m0003 from './0003_busifavor.js';
 import * as m0004 from './0004_notify.js';
 import * as m0006 from './0006_rate_limits.js';
+import * as m0007 from './0007_users_per_appid.js';
 
 // The static, ordered list of migrations. A new feature adds `NNNN_<feature>.ts` here and one line
 // below; names sort in the order they run. Never edit a migration that has shipped: add another.
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003_busifavor': m0003,
   '0004_notify': m0004,
   '0006_rate_limits': m0006,
+  '0007_users_per_appid': m0007,
 };

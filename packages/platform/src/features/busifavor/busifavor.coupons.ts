@@ -5,6 +5,7 @@ import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
 import { isAppidBound } from '../merchants/merchants.repository.js';
+import { userLimitKey } from '../merchants/merchants.service.js';
 import { once, reused } from './busifavor.idempotency.js';
 import * as repo from './busifavor.repository.js';
 import type { AvailableTime, CouponRef, SendInput, UseInput } from './busifavor.schema.js';
@@ -32,7 +33,9 @@ export class BusifavorCoupons {
    * B9/B10, checks in the order of coupon-api.md §6.2: appid, user, stock, permission, state and
    * code mode, then budgets. Per-user count, total, daily count, code and coupon row are taken in
    * ONE transaction, and `busifavor.coupon.sent` is emitted inside it (the outbox row commits with
-   * the coupon). (stock, openid, out_request_no) is unique: a retried send yields the first coupon.
+   * the coupon). (stock, user, out_request_no) is unique: a retried send yields the first coupon. A
+   * retry is looked up only once the caller's rights are checked, so a merchant without them gets
+   * the same answer for a number another merchant used as for a fresh one.
    */
   async send(mchid: string, input: SendInput): Promise<SendResult> {
     const channel = input.product ? 'PRODUCT' : 'API';
@@ -43,15 +46,14 @@ export class BusifavorCoupons {
       type: input.product?.couponType,
       card: input.product?.memberCardId,
     });
-    const replay = await this.replaySend(mchid, input, hash);
-    if (replay) return replay;
     if (!(await isAppidBound(this.db, mchid, input.appid)))
       throw new ApiError('APPID_MCHID_NOT_MATCH', 'appid 与请求方商户无关联关系', {
         field: '/appid',
         value: input.appid,
         location: 'body',
       });
-    const user = await this.ctx.services.merchants.resolveUser(input.openid, input.appid);
+    // (appid, openid) is the user: unknown with registration off, it is an openid of another appid.
+    const user = await this.ctx.services.merchants.peekUser(input.openid, input.appid);
     if (!user)
       throw new ApiError('USER_NOT_EXISTS', 'openid 不正确：该用户不属于此 appid', {
         field: '/openid',
@@ -62,6 +64,8 @@ export class BusifavorCoupons {
     if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
     if (stock.creator_mchid !== mchid && stock.belong_merchant !== mchid)
       throw new ApiError('NOAUTH', '无权限：调用商户不是该批次的创建商户或归属商户');
+    const replay = await this.replaySend(mchid, input, hash);
+    if (replay) return replay;
     if (input.product && stock.product_json === null)
       throw new ApiError('INVALID_REQUEST', '该批次未关联商品信息，不支持通过商品券接口发放');
     const now = this.ctx.clock();
@@ -79,11 +83,15 @@ export class BusifavorCoupons {
       stock.available_end_ms,
       now,
     );
-    const userKey =
-      stock.natural_person_limit === 1 && user.personId ? `person:${user.personId}` : `openid:${user.openid}`;
+    const userKey = userLimitKey(user, stock.natural_person_limit === 1);
+    const notifyAppid = (JSON.parse(stock.body_json) as { notify_config?: { notify_appid?: string } }).notify_config
+      ?.notify_appid;
+    // The event names the user under notify_appid (coupon-api.md §4.2 notify_config), and only then.
+    const notifyOpenid = notifyAppid ? await this.ctx.services.merchants.openidUnder(user, notifyAppid) : undefined;
     let code = input.couponCode;
     try {
       await this.db.transaction().execute(async (trx) => {
+        if (user.isNew) await this.ctx.services.merchants.registerUser(trx, user);
         if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user)))
           throw new ApiError('RULELIMIT', `不符合规则：每个用户最多领取 ${stock.max_coupons_per_user} 张`);
         if (!(await repo.takeStockBudget(trx, stock.stock_id)))
@@ -132,8 +140,6 @@ export class BusifavorCoupons {
           deactivate_reason: null,
         };
         await repo.insertCoupon(trx, coupon);
-        const notifyAppid = (JSON.parse(stock.body_json) as { notify_config?: { notify_appid?: string } }).notify_config
-          ?.notify_appid;
         await this.ctx.hooks.emit(trx, 'busifavor.coupon.sent', {
           creatorMchid: stock.creator_mchid,
           stockId: stock.stock_id,
@@ -143,8 +149,7 @@ export class BusifavorCoupons {
             coupon_code: coupon.coupon_code,
             stock_id: stock.stock_id,
             send_time: rfc3339(now),
-            // openid/unionid only when the stock names a notify_appid (coupon-api.md §4.2 notify_config).
-            ...(notifyAppid ? { openid: input.openid } : {}),
+            ...(notifyOpenid !== undefined ? { openid: notifyOpenid } : {}),
             send_channel: 'BUSICOUPON_SEND_CHANNEL_API',
             send_merchant: mchid,
           },
@@ -169,7 +174,13 @@ export class BusifavorCoupons {
   }
 
   private async replaySend(mchid: string, input: SendInput, hash: string): Promise<SendResult | undefined> {
-    const existing = await repo.findCouponByRequest(this.db, input.stockId, input.openid, input.outRequestNo);
+    const existing = await repo.findCouponByRequest(
+      this.db,
+      input.stockId,
+      input.appid,
+      input.openid,
+      input.outRequestNo,
+    );
     if (!existing) return undefined;
     if (existing.request_hash !== hash || existing.sender_mchid !== mchid)
       throw reused('out_request_no', input.outRequestNo);
@@ -195,11 +206,19 @@ export class BusifavorCoupons {
       });
   }
 
-  /** The coupon a redemption-side call names, with its stock, for a caller that manages the stock. */
+  /**
+   * The coupon a redemption-side call names, with its stock, for a caller that manages the stock.
+   * A named stock is checked before its coupon, so a caller without rights to it cannot tell which
+   * codes it holds.
+   */
   private async locate(mchid: string, code: string, stockId: string | undefined) {
     let coupon: repo.CouponRow | undefined;
-    if (stockId !== undefined) coupon = await repo.findCoupon(this.db, stockId, code);
-    else {
+    if (stockId !== undefined) {
+      const stock = await repo.findStock(this.db, stockId);
+      if (stock && stock.creator_mchid !== mchid && stock.belong_merchant !== mchid)
+        throw new ApiError('NOAUTH', '无权限：调用商户不是该批次的创建商户或归属商户');
+      coupon = stock && (await repo.findCoupon(this.db, stockId, code));
+    } else {
       const found = (await repo.couponsByCode(this.db, code)).filter(
         (c) => c.creator_mchid === mchid || c.belong_merchant === mchid,
       );
@@ -234,7 +253,10 @@ export class BusifavorCoupons {
         value: input.appid,
         location: 'body',
       });
-    if (input.openid !== undefined && input.openid !== coupon.openid)
+    // The holder's openid under the appid of the request (coupon-api.md §4.12); when the platform
+    // knows none there, the holder's own is the only one it can name.
+    const holder = (await this.ctx.services.merchants.openidUnder(coupon, input.appid)) ?? coupon.openid;
+    if (input.openid !== undefined && input.openid !== holder)
       throw new ApiError('INVALID_REQUEST', 'openid 与券的持有用户不一致', {
         field: '/openid',
         value: input.openid,
@@ -275,7 +297,7 @@ export class BusifavorCoupons {
         }
         // Weekly and irregular windows: throwing rolls the redemption back.
         if (!inUsableWindows(rule, now)) throw new ApiError('RULELIMIT', '券不在有效期：当前不在券的可用时段');
-        return { stock_id: coupon.stock_id, openid: coupon.openid, wechatpay_use_time: rfc3339(now) };
+        return { stock_id: coupon.stock_id, openid: holder, wechatpay_use_time: rfc3339(now) };
       },
     );
   }

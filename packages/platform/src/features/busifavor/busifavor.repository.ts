@@ -228,11 +228,12 @@ export async function insertCoupon(db: Q, row: CouponRow): Promise<void> {
   await db.insertInto('busifavor_coupons').values(row).execute();
 }
 
-export function findCouponByRequest(db: Q, stockId: string, openid: string, outRequestNo: string) {
+export function findCouponByRequest(db: Q, stockId: string, appid: string, openid: string, outRequestNo: string) {
   return db
     .selectFrom('busifavor_coupons')
     .selectAll()
     .where('stock_id', '=', stockId)
+    .where('appid', '=', appid)
     .where('openid', '=', openid)
     .where('out_request_no', '=', outRequestNo)
     .executeTakeFirst();

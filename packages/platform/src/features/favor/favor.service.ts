@@ -18,6 +18,7 @@ import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
 import { findMerchant, isAppidBound, merchantExists } from '../merchants/merchants.repository.js';
+import { type User, userLimitKey } from '../merchants/merchants.service.js';
 import * as repo from './favor.repository.js';
 import type { CreateStockInput, SendInput } from './favor.schema.js';
 import { type CouponView, couponStatus, couponView, type StockView, stockStatus, stockView } from './favor.views.js';
@@ -185,6 +186,8 @@ export class FavorService {
    * with the coupon row: per-user count, stock totals, daily amount, then the insert. A unique
    * constraint on (sender, out_request_no) makes concurrent retries of one request yield one coupon;
    * a retry is recognised when the new attempt fails, so a first send reads nothing it need not.
+   * The caller's rights (merchant, appid, user, stock, sender) are checked before any replay, so a
+   * request number answers the same as a fresh one to a merchant without them.
    */
   async send(mchid: string, input: SendInput): Promise<FavorCouponSendResponse> {
     if (input.couponValue !== undefined || input.couponMinimum !== undefined) {
@@ -201,8 +204,9 @@ export class FavorService {
       );
     }
     const hash = requestDigest({ o: input.openid, s: input.stockId, a: input.appid, c: input.stockCreatorMchid });
+    const { stock, user } = await this.authorizeSend(mchid, input);
     try {
-      return await this.issue(mchid, input, hash);
+      return await this.issue(mchid, input, hash, stock, user);
     } catch (err) {
       // A request number used before is found here rather than by a read before every send: its
       // coupon row makes the insert fail, or a check fails that did not hold back then (budget spent,
@@ -216,7 +220,8 @@ export class FavorService {
     }
   }
 
-  private async issue(mchid: string, input: SendInput, hash: string): Promise<FavorCouponSendResponse> {
+  /** What a merchant must have to send from a stock to a user, whether or not the request is new. */
+  private async authorizeSend(mchid: string, input: SendInput) {
     if (!(await merchantExists(this.db, input.stockCreatorMchid))) {
       throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', {
         field: '/stock_creator_mchid',
@@ -226,6 +231,7 @@ export class FavorService {
     }
     if (!(await isAppidBound(this.db, mchid, input.appid)))
       throw new ApiError('APPID_MCHID_NOT_MATCH', '商户号与appid不匹配');
+    // (appid, openid) is the user: unknown with registration off, it is an openid of another appid.
     const user = await this.ctx.services.merchants.peekUser(input.openid, input.appid);
     if (!user) throw new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
     const stock = await repo.findStock(this.db, input.stockId);
@@ -234,14 +240,23 @@ export class FavorService {
     if (stock.creator_mchid !== mchid && !(await repo.canSend(this.db, stock.stock_id, mchid))) {
       throw new ApiError('REQUEST_BLOCKED', '批次不支持跨商户发券');
     }
+    return { stock, user };
+  }
+
+  private async issue(
+    mchid: string,
+    input: SendInput,
+    hash: string,
+    stock: repo.StockRow,
+    user: User & { isNew: boolean },
+  ): Promise<FavorCouponSendResponse> {
     const now = this.ctx.clock();
     if (stock.status !== 'running' || now < stock.available_begin_ms || now > stock.available_end_ms) {
       throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
     }
     if (stock.prevent_api_abuse === 1 && user.abnormal) throw new ApiError('USER_ACCOUNT_ABNORMAL', '用户非法');
 
-    const userKey =
-      stock.natural_person_limit === 1 && user.personId ? `person:${user.personId}` : `openid:${user.openid}`;
+    const userKey = userLimitKey(user, stock.natural_person_limit === 1);
     const amount = stock.coupon_amount;
     const coupon: repo.CouponRow = {
       coupon_id: numericId(18),
@@ -260,9 +275,7 @@ export class FavorService {
       consume_json: null,
     };
     await this.db.transaction().execute(async (trx) => {
-      if (user.isNew && !(await this.ctx.services.merchants.registerUser(trx, user))) {
-        throw new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
-      }
+      if (user.isNew) await this.ctx.services.merchants.registerUser(trx, user);
       if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
         throw new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
       }

@@ -1,7 +1,7 @@
 import type { PlatformContext } from '../../context.js';
 import type { AdminRouter, PlatformKeyMode } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
-import { parseJsonObject } from '../../http/validator.js';
+import { FieldReader, parseJsonObject } from '../../http/validator.js';
 
 /** Admin routes: merchants, appids and users. */
 export function merchantsAdmin(router: AdminRouter, ctx: PlatformContext): void {
@@ -55,7 +55,11 @@ export function merchantsAdmin(router: AdminRouter, ctx: PlatformContext): void 
     return ok(c, userJson(user));
   });
 
-  router.get('/users/:openid', async (c) => ok(c, userJson(await service.getUser(c.req.param('openid')))));
+  // A user is (appid, openid): `?appid=` names the appid, and may be left out while only one appid
+  // has the openid (an openid under several appids without it is PARAM_ERROR, never a guess).
+  router.get('/users/:openid', async (c) =>
+    ok(c, userJson(await service.getUser(c.req.param('openid'), queryAppid(c.req.query())))),
+  );
 
   router.patch('/users/:openid', async (c) => {
     const body = parseJsonObject(c.get('rawBody'));
@@ -64,8 +68,12 @@ export function merchantsAdmin(router: AdminRouter, ctx: PlatformContext): void 
     if (abnormal !== undefined) change.abnormal = abnormal;
     const personId = body.string('/person_id', { max: 64 });
     if (personId !== undefined) change.personId = personId === '' ? null : personId;
-    return ok(c, userJson(await service.updateUser(c.req.param('openid'), change)));
+    return ok(c, userJson(await service.updateUser(c.req.param('openid'), queryAppid(c.req.query()), change)));
   });
+}
+
+function queryAppid(query: Record<string, string>): string | undefined {
+  return new FieldReader(query, 'query').string('/appid', { min: 1, max: 128 });
 }
 
 function userJson(u: { openid: string; appid: string; personId: string | null; abnormal: boolean }) {

@@ -51,25 +51,58 @@ export function isAppidBound(db: Q, mchid: string, appid: string): Promise<boole
   });
 }
 
-const findUserQuery = prepared<{ openid: string }, UserTable>((db, p) =>
-  db.selectFrom('users').selectAll().where('openid', '=', p('openid')),
+const findUserQuery = prepared<{ appid: string; openid: string }, UserTable>((db, p) =>
+  db.selectFrom('users').selectAll().where('appid', '=', p('appid')).where('openid', '=', p('openid')),
 );
 
-export async function findUser(db: Q, openid: string): Promise<UserTable | undefined> {
-  return (await findUserQuery(db, { openid })).rows[0];
+/** The user an openid names under one appid (an openid means nothing outside its appid). */
+export async function findUser(db: Q, appid: string, openid: string): Promise<UserTable | undefined> {
+  return (await findUserQuery(db, { appid, openid })).rows[0];
+}
+
+/** Every user with this openid, one per appid, oldest first. */
+export function usersByOpenid(db: Q, openid: string): Promise<UserTable[]> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('openid', '=', openid)
+    .orderBy('created_at')
+    .orderBy('appid')
+    .execute();
+}
+
+/** The openid of a natural person under an appid, if that person has one there. */
+export async function openidOfPerson(db: Q, appid: string, personId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .select('openid')
+    .where('appid', '=', appid)
+    .where('person_id', '=', personId)
+    .orderBy('created_at')
+    .orderBy('openid')
+    .executeTakeFirst();
+  return row?.openid;
 }
 
 const insertUserQuery = prepared<{ openid: string; appid: string; createdAt: number }>((db, p) =>
   db
     .insertInto('users')
     .values({ openid: p('openid'), appid: p('appid'), person_id: null, abnormal: 0, created_at: p('createdAt') })
-    .onConflict((oc) => oc.column('openid').doNothing()),
+    .onConflict((oc) => oc.columns(['appid', 'openid']).doNothing()),
 );
 
-/** Adds a user unless the openid is already taken; true when this call added it. */
-export async function insertUserIfAbsent(db: Q, openid: string, appid: string, createdAt: number): Promise<boolean> {
-  const { numAffectedRows } = await insertUserQuery(db, { openid, appid, createdAt });
-  return numAffectedRows !== undefined && numAffectedRows > 0n;
+/** Adds a user unless (appid, openid) is one already: a concurrent registration of it is the same user. */
+export async function insertUserIfAbsent(db: Q, appid: string, openid: string, createdAt: number): Promise<void> {
+  await insertUserQuery(db, { openid, appid, createdAt });
+}
+
+export async function updateUser(
+  db: Q,
+  appid: string,
+  openid: string,
+  change: { abnormal: number; person_id: string | null },
+): Promise<void> {
+  await db.updateTable('users').set(change).where('appid', '=', appid).where('openid', '=', openid).execute();
 }
 
 export async function appidExists(db: Q, appid: string): Promise<boolean> {

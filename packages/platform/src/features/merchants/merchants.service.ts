@@ -3,11 +3,19 @@ import { generateRsaKeyPair } from '@wxcoupon/sdk/pki';
 import type { Kysely } from 'kysely';
 import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
-import type { Database } from '../../db/schema.js';
+import type { Database, UserTable } from '../../db/schema.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { PlatformKeyMode } from '../../http/env.js';
 import { merchantKey, numericId } from '../../ids.js';
-import { appidExists, findMerchant, findUser, insertUserIfAbsent } from './merchants.repository.js';
+import {
+  appidExists,
+  findMerchant,
+  findUser,
+  insertUserIfAbsent,
+  openidOfPerson,
+  updateUser,
+  usersByOpenid,
+} from './merchants.repository.js';
 
 // Sandbox administration of merchants, appids and users (openids). WeChat Pay does this through its
 // merchant platform; here the admin API and the CLI call these functions.
@@ -158,7 +166,7 @@ export class MerchantService {
     });
   }
 
-  /** Adds a user under an appid (an openid belongs to exactly one appid). */
+  /** Adds a user under an appid: the same openid under another appid is another user. */
   async addUser(input: { appid: string; openid?: string; personId?: string; abnormal?: boolean }): Promise<User> {
     if (!(await appidExists(this.ctx.db, input.appid)))
       throw new ApiError('RESOURCE_NOT_EXISTS', `appid ${input.appid} does not exist; bind it to a merchant first`);
@@ -180,59 +188,87 @@ export class MerchantService {
         })
         .execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ApiError('RESOURCE_ALREADY_EXISTS', `openid ${openid} already exists`);
+      if (isUniqueViolation(err))
+        throw new ApiError('RESOURCE_ALREADY_EXISTS', `openid ${openid} already exists under appid ${input.appid}`);
       throw err;
     }
     return { openid, appid: input.appid, personId: input.personId ?? null, abnormal: input.abnormal ?? false };
   }
 
-  async updateUser(openid: string, change: { abnormal?: boolean; personId?: string | null }): Promise<User> {
-    const user = await findUser(this.ctx.db, openid);
-    if (!user) throw new ApiError('USER_NOT_EXISTS', `openid ${openid} does not exist`);
+  async updateUser(
+    openid: string,
+    appid: string | undefined,
+    change: { abnormal?: boolean; personId?: string | null },
+  ): Promise<User> {
+    const user = await this.adminUser(openid, appid);
     const abnormal = change.abnormal === undefined ? user.abnormal : change.abnormal ? 1 : 0;
     const personId = change.personId === undefined ? user.person_id : change.personId;
-    await this.ctx.db
-      .updateTable('users')
-      .set({ abnormal, person_id: personId })
-      .where('openid', '=', openid)
-      .execute();
+    await updateUser(this.ctx.db, user.appid, openid, { abnormal, person_id: personId });
     return { openid, appid: user.appid, personId, abnormal: abnormal === 1 };
   }
 
-  async getUser(openid: string): Promise<User> {
-    const user = await findUser(this.ctx.db, openid);
-    if (!user) throw new ApiError('USER_NOT_EXISTS', `openid ${openid} does not exist`);
+  async getUser(openid: string, appid: string | undefined): Promise<User> {
+    const user = await this.adminUser(openid, appid);
     return { openid, appid: user.appid, personId: user.person_id, abnormal: user.abnormal === 1 };
   }
 
   /**
-   * The user behind an openid for a request that names `appid`, registering unknown openids under
-   * that appid when the platform allows it. Undefined when the openid belongs to another appid.
+   * The user the admin API names: (appid, openid), or an openid alone while only one appid has it.
+   * An openid under several appids needs its appid, as a guess could change the wrong user.
    */
-  async resolveUser(openid: string, appid: string): Promise<User | undefined> {
-    const found = await this.peekUser(openid, appid);
-    if (!found?.isNew) return found;
-    return (await this.registerUser(this.ctx.db, found)) ? found : undefined;
+  private async adminUser(openid: string, appid: string | undefined): Promise<UserTable> {
+    if (appid !== undefined) {
+      const user = await findUser(this.ctx.db, appid, openid);
+      if (!user) throw new ApiError('USER_NOT_EXISTS', `openid ${openid} does not exist under appid ${appid}`);
+      return user;
+    }
+    const users = await usersByOpenid(this.ctx.db, openid);
+    const [only] = users;
+    if (!only) throw new ApiError('USER_NOT_EXISTS', `openid ${openid} does not exist`);
+    if (users.length > 1)
+      throw new ApiError(
+        'PARAM_ERROR',
+        `openid ${openid} exists under ${users.length} appids (${users.map((u) => u.appid).join(', ')}): name one with ?appid=`,
+        { field: 'appid', location: 'query' },
+      );
+    return only;
   }
 
   /**
-   * Like resolveUser, but an unknown openid (when the platform registers users on first use) is only
-   * returned with `isNew`; {@link registerUser} stores it inside the issuing transaction, so a request
-   * that fails leaves no user behind.
+   * The user (appid, openid) for a request that names both, after the caller's right to the appid
+   * has been checked. An unknown pair, when the platform registers users on first use, is returned
+   * with `isNew`: {@link registerUser} stores it inside the issuing transaction, so a request that
+   * fails leaves no user behind. Undefined when the pair is unknown and registration is off.
    */
   async peekUser(openid: string, appid: string): Promise<(User & { isNew: boolean }) | undefined> {
-    const user = await findUser(this.ctx.db, openid);
+    const user = await findUser(this.ctx.db, appid, openid);
     if (!user)
       return this.ctx.autoRegisterUsers ? { openid, appid, personId: null, abnormal: false, isNew: true } : undefined;
-    if (user.appid !== appid) return undefined;
     return { openid, appid, personId: user.person_id, abnormal: user.abnormal === 1, isNew: false };
   }
 
-  /** Stores a user found new by peekUser; false if the openid meanwhile went to another appid. */
-  async registerUser(db: Kysely<Database>, user: User): Promise<boolean> {
-    if (await insertUserIfAbsent(db, user.openid, user.appid, this.ctx.clock())) return true;
-    return (await findUser(db, user.openid))?.appid === user.appid;
+  /** Stores a user found new by peekUser (a concurrent registration of the same pair is the same user). */
+  async registerUser(db: Kysely<Database>, user: User): Promise<void> {
+    await insertUserIfAbsent(db, user.appid, user.openid, this.ctx.clock());
   }
+
+  /**
+   * The openid under `appid` of the user (appid, openid) `holder` names: its own under its own appid,
+   * else the openid there of the same natural person (person_id), if the platform knows one.
+   */
+  async openidUnder(holder: { appid: string; openid: string }, appid: string): Promise<string | undefined> {
+    if (holder.appid === appid) return holder.openid;
+    const personId = (await findUser(this.ctx.db, holder.appid, holder.openid))?.person_id;
+    return personId ? openidOfPerson(this.ctx.db, appid, personId) : undefined;
+  }
+}
+
+/**
+ * The counter key of max_coupons_per_user: one per user (appid, openid), or one per natural person
+ * when the stock limits natural persons and the user has a person_id.
+ */
+export function userLimitKey(user: User, byNaturalPerson: boolean): string {
+  return byNaturalPerson && user.personId ? `person:${user.personId}` : `user:${user.appid}:${user.openid}`;
 }
 
 declare module '../../context.js' {
