@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { PlatformStartError } from '@wxcoupon/platform';
 import { WechatpayError } from '@wxcoupon/sdk';
 import { AdminApiError } from './admin-client.js';
@@ -11,7 +12,12 @@ import { UsageError } from './usage-error.js';
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: wxcoupon <command> [options]   (wxcoupon <command> --help for its options)\n\n${lines.join('\n')}\n`;
+  return `Usage: wxcoupon <command> [options]   (wxcoupon <command> --help for its options; wxcoupon --version)\n\n${lines.join('\n')}\n`;
+}
+
+/** The package's version, read from its package.json (one level above both src/ and dist/). */
+function version(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +25,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(usage());
     return name === undefined ? 64 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`wxcoupon ${version()}\n`);
+    return 0;
   }
   const command = commands[name];
   if (!command) {

@@ -1,5 +1,5 @@
 import { ADMIN_FLAGS, adminClient, printResult } from '../admin-client.js';
-import { parseFlags } from '../args.js';
+import { parseFlags, printUsage, subcommand } from '../args.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage:
@@ -11,7 +11,7 @@ An openid belongs to one appid. Users sharing --person count as one natural pers
 `;
 
 export async function user(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+  const [sub, rest] = subcommand(argv);
   const { values } = parseFlags(
     rest,
     {
@@ -24,10 +24,7 @@ export async function user(argv: string[]): Promise<number> {
     },
     USAGE,
   );
-  if (values.help || sub === undefined) {
-    process.stdout.write(USAGE);
-    return sub === undefined ? 64 : 0;
-  }
+  if (values.help || sub === undefined) return printUsage(USAGE, values.help);
   const call = adminClient(values);
   const json = Boolean(values.json);
   if (sub === 'add') {

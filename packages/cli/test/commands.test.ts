@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { loadCredentials } from '../src/campaign/credentials.js';
+import { commands } from '../src/commands/index.js';
+import { startTestPlatform, type TestPlatform } from './campaign-platform.js';
+
+// The command table as a person meets it: help for every command and subcommand, the version, and the
+// admin commands whose output other tools consume (a new merchant's credentials.json, reset's question).
+
+const main = new URL('../src/main.ts', import.meta.url).pathname;
+
+function run(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `input`, so it sees a TTY. */
+function runOnTerminal(args: string[], input: string): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, '--conditions=source', '--import', 'tsx', main, ...args]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let typed = false;
+    child.stdin.on('error', () => {});
+    child.stdout.on('data', (d) => {
+      output += d;
+      if (!typed && /\[y\/N\]/.test(output)) {
+        typed = true;
+        child.stdin.write(input);
+      }
+    });
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('help and version', () => {
+  const subcommands: Record<string, string[]> = {
+    stock: ['create', 'start', 'list'],
+    merchant: ['add', 'list'],
+    appid: ['add'],
+    user: ['add'],
+    coupon: ['use'],
+    campaign: ['run', 'status'],
+  };
+  test('every command and subcommand answers --help with its usage on stdout and exit 0', async () => {
+    const write = process.stdout.write;
+    for (const [name, command] of Object.entries(commands)) {
+      for (const args of [['--help'], ['-h'], ...(subcommands[name] ?? []).map((s) => [s, '--help'])]) {
+        let printed = '';
+        process.stdout.write = ((chunk: string) => {
+          printed += chunk;
+          return true;
+        }) as typeof process.stdout.write;
+        let code: number;
+        try {
+          code = await command.run(args);
+        } finally {
+          process.stdout.write = write;
+        }
+        assert.equal(code, 0, `wxcoupon ${name} ${args.join(' ')}`);
+        assert.match(printed, /Usage/, `wxcoupon ${name} ${args.join(' ')}`);
+      }
+    }
+  });
+
+  test('wxcoupon --version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const got = await run([flag]);
+      assert.equal(got.code, 0);
+      assert.equal(got.stdout, `wxcoupon ${version}\n`);
+    }
+    assert.match((await run(['--help'])).stdout, /--version/);
+  });
+
+  test('a missing subcommand still prints the usage, as a usage error', async () => {
+    const got = await run(['stock']);
+    assert.equal(got.code, 64);
+    assert.match(got.stdout, /Usage/);
+  });
+});
+
+describe('admin commands against a running platform', () => {
+  let p: TestPlatform;
+  before(async () => {
+    p = await startTestPlatform();
+  });
+  after(() => p.close());
+
+  test('merchant add --out writes a credentials.json that send, stock and campaign accept', async () => {
+    const out = join(p.dir, 'second');
+    const added = await run(['merchant', 'add', '--appid', 'wx-second-app', '--out', out, '--data', p.dir, '--json']);
+    assert.equal(added.code, 0, added.stderr);
+    const file = join(out, 'credentials.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(statSync(join(out, 'apiclient_key.pem')).mode & 0o777, 0o600);
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(written.mchid, JSON.parse(added.stdout).mchid);
+    assert.equal(written.baseURL, p.url);
+    assert.equal(written.appid, 'wx-second-app');
+    assert.equal(written.platformPublicKeyId, p.platform.credentials.platformPublicKeyId);
+    assert.doesNotThrow(() => loadCredentials(file));
+
+    const stock = await run([
+      'stock',
+      'create',
+      '--name',
+      '第二商户',
+      '--count',
+      '10',
+      '--start',
+      '--credentials',
+      file,
+      '--json',
+    ]);
+    assert.equal(stock.code, 0, stock.stderr);
+    const stockId = JSON.parse(stock.stdout).stock_id;
+    const sent = await run(['send', '--openid', 'o-second', '--stock', stockId, '--credentials', file, '--json']);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.match(JSON.parse(sent.stdout).coupon_id, /^\d+$/);
+  });
+
+  test('reset asks on a terminal and does nothing unless answered y; scripts and --yes are not asked', async () => {
+    const stockId = await p.createStock(10);
+    const coupon = () =>
+      run([
+        'send',
+        '--openid',
+        'o-reset',
+        '--stock',
+        stockId,
+        '--out-request-no',
+        'reset-1',
+        '--data',
+        p.dir,
+        '--json',
+      ]);
+    const first = JSON.parse((await coupon()).stdout).coupon_id;
+
+    const declined = await runOnTerminal(['reset', '--data', p.dir], 'n\n');
+    assert.equal(declined.code, 64, declined.output);
+    assert.match(declined.output, /nothing reset/);
+    assert.equal(JSON.parse((await coupon()).stdout).coupon_id, first, 'a declined reset kept the coupon');
+
+    const accepted = await runOnTerminal(['reset', '--data', p.dir], 'y\n');
+    assert.equal(accepted.code, 0, accepted.output);
+    const afterReset = JSON.parse((await coupon()).stdout).coupon_id;
+    assert.notEqual(afterReset, first, 'after a reset the same out_request_no issues a new coupon');
+
+    assert.equal((await run(['reset', '--yes', '--data', p.dir])).code, 0);
+    assert.equal((await run(['reset', '--data', p.dir])).code, 0, 'without a terminal reset is not asked');
+  });
+});
