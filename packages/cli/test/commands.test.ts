@@ -55,6 +55,8 @@ describe('help and version', () => {
     user: ['add'],
     coupon: ['use'],
     campaign: ['run', 'status'],
+    busifavor: ['stock', 'product', 'coupon'],
+    callback: ['set', 'get'],
   };
   test('every command and subcommand answers --help with its usage on stdout and exit 0', async () => {
     const write = process.stdout.write;
@@ -163,5 +165,84 @@ describe('admin commands against a running platform', () => {
 
     assert.equal((await run(['reset', '--yes', '--data', p.dir])).code, 0);
     assert.equal((await run(['reset', '--data', p.dir])).code, 0, 'without a terminal reset is not asked');
+  });
+
+  test('busifavor: a 商品券 stock made from the CLI, its budget, list, and a coupon used, returned, deactivated', async () => {
+    const common = ['--data', p.dir, '--json'];
+    const created = await run([
+      ...['busifavor', 'stock', 'create', '--name', '商品券CLI', '--count', '5', '--per-user', '3'],
+      ...['--product', 'sku-cli', '--product-name', '咖啡', ...common],
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const { stock_id: stockId, product } = JSON.parse(created.stdout);
+    assert.equal(product.product_id, 'sku-cli');
+
+    const budget = await run(['busifavor', 'stock', 'budget', '--stock', stockId, '--max', '8', ...common]);
+    assert.equal(budget.code, 0, budget.stderr);
+    assert.equal(JSON.parse(budget.stdout).max_coupons, 8);
+    const got = JSON.parse((await run(['busifavor', 'stock', 'get', '--stock', stockId, ...common])).stdout);
+    assert.equal(got.stock_send_rule.max_coupons, 8);
+    const listed = JSON.parse((await run(['busifavor', 'stock', 'list', '--limit', '100', ...common])).stdout);
+    assert.ok(listed.data.some((s: { stock_id: string }) => s.stock_id === stockId));
+    assert.ok(listed.total_count >= 1);
+
+    // product-coupons/send issues only from a stock with product information: the one just made.
+    const c = p.platform.credentials;
+    const wxpay = new (await import('@wxcoupon/sdk')).Wechatpay({
+      mchid: c.mchid,
+      serial: c.serial,
+      privateKey: readFileSync(c.privateKeyFile),
+      certs: { [c.platformPublicKeyId]: readFileSync(c.platformPublicKeyFile) },
+      baseURL: p.url,
+    });
+    const codes: string[] = [];
+    try {
+      for (const n of [1, 2, 3]) {
+        const sent = await wxpay.v3.marketing.busifavor.productCoupons.send.post({
+          json: {
+            stock_id: stockId,
+            appid: c.appid,
+            openid: 'o-cli-busifavor',
+            out_request_no: `cli-product-${n}`,
+            coupon_type: 'NORMAL',
+          },
+        });
+        codes.push(sent.data.coupon_code);
+      }
+    } finally {
+      wxpay.close();
+    }
+    const [first, second, third] = codes as [string, string, string];
+    const used = await run(['busifavor', 'coupon', 'use', '--stock', stockId, '--code', first, ...common]);
+    assert.equal(used.code, 0, used.stderr);
+    assert.equal(JSON.parse(used.stdout).stock_id, stockId);
+    const returned = await run(['busifavor', 'coupon', 'return', '--stock', stockId, '--code', first, ...common]);
+    assert.equal(returned.code, 0, returned.stderr);
+    assert.ok(JSON.parse(returned.stdout).wechatpay_return_time);
+    const deactivated = await run([
+      ...['busifavor', 'coupon', 'deactivate', '--stock', stockId, '--code', second, '--reason', '测试', ...common],
+    ]);
+    assert.equal(deactivated.code, 0, deactivated.stderr);
+    const again = await run(['busifavor', 'coupon', 'deactivate', '--stock', stockId, '--code', second, ...common]);
+    assert.equal(again.code, 1, 'a deactivated coupon cannot be deactivated again');
+    assert.doesNotMatch(again.stderr, /\n\s+at /);
+    assert.ok(third);
+
+    const cleared = await run(['busifavor', 'product', 'clear', '--stock', stockId, ...common]);
+    assert.equal(cleared.code, 0, cleared.stderr);
+  });
+
+  test('callback set and get, for both families', async () => {
+    const common = ['--data', p.dir, '--json'];
+    for (const family of ['favor', 'busifavor']) {
+      const url = `https://merchant.example/${family}/notify`;
+      const set = await run(['callback', 'set', '--family', family, '--url', url, ...common]);
+      assert.equal(set.code, 0, set.stderr);
+      const got = await run(['callback', 'get', '--family', family, ...common]);
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(JSON.parse(got.stdout).notify_url, url);
+    }
+    const bad = await run(['callback', 'set', '--family', 'other', '--url', 'https://x.example/', ...common]);
+    assert.equal(bad.code, 64);
   });
 });
