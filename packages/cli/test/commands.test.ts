@@ -1,34 +1,60 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadCredentials } from '../src/campaign/credentials.js';
+import { main } from '../src/cli.js';
 import { commands } from '../src/commands/index.js';
 import { startTestPlatform, type TestPlatform } from './campaign-platform.js';
 
 // The command table as a person meets it: help for every command and subcommand, the version, and the
 // admin commands whose output other tools consume (a new merchant's credentials.json, reset's question).
 
-const main = new URL('../src/main.ts', import.meta.url).pathname;
+const entry = new URL('../src/main.ts', import.meta.url).pathname;
 
-function run(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the CLI in this process, as the entry does, with its output captured; a child process only where a test
+ * needs one. The CLI writes strings; the test runner's own reports (buffers) still pass through.
+ */
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const captured = { stdout: '', stderr: '' };
+  const restore = (['stdout', 'stderr'] as const).map((name) => {
+    const stream = process[name];
+    const write = stream.write;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== 'string') return (write as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+      captured[name] += chunk;
+      return true;
+    }) as typeof stream.write;
+    return () => {
+      stream.write = write;
+    };
+  });
+  try {
+    return { code: await main(args), ...captured };
+  } finally {
+    for (const r of restore) r();
+  }
+}
+
+function runChild(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', entry, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
   });
 }
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `input`, so it sees a TTY. */
 function runOnTerminal(args: string[], input: string): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, '--conditions=source', '--import', 'tsx', main, ...args]
+  const command = [process.execPath, '--conditions=source', '--import', 'tsx', entry, ...args]
     .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
     .join(' ');
   return new Promise((resolve) => {
@@ -56,6 +82,7 @@ describe('help and version', () => {
     coupon: ['use'],
     campaign: ['run', 'status'],
     busifavor: ['stock', 'product', 'coupon'],
+    notification: ['list', 'show', 'redeliver'],
     callback: ['set', 'get'],
   };
   test('every command and subcommand answers --help with its usage on stdout and exit 0', async () => {
@@ -81,8 +108,7 @@ describe('help and version', () => {
 
   test('wxcoupon --version prints the package version', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    for (const flag of ['--version', '-V']) {
-      const got = await run([flag]);
+    for (const got of [await runChild(['--version']), await run(['-V'])]) {
       assert.equal(got.code, 0);
       assert.equal(got.stdout, `wxcoupon ${version}\n`);
     }
@@ -164,7 +190,7 @@ describe('admin commands against a running platform', () => {
     assert.notEqual(afterReset, first, 'after a reset the same out_request_no issues a new coupon');
 
     assert.equal((await run(['reset', '--yes', '--data', p.dir])).code, 0);
-    assert.equal((await run(['reset', '--data', p.dir])).code, 0, 'without a terminal reset is not asked');
+    assert.equal((await runChild(['reset', '--data', p.dir])).code, 0, 'without a terminal reset is not asked');
   });
 
   test('busifavor: a 商品券 stock made from the CLI, its budget, list, and a coupon used, returned, deactivated', async () => {
@@ -244,5 +270,53 @@ describe('admin commands against a running platform', () => {
     }
     const bad = await run(['callback', 'set', '--family', 'other', '--url', 'https://x.example/', ...common]);
     assert.equal(bad.code, 64);
+  });
+
+  test('notification list, show and redeliver follow a COUPON.USE to a local receiver', async () => {
+    const received: string[] = [];
+    const receiver = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"code":"SUCCESS","message":"成功"}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const common = ['--data', p.dir, '--json'];
+      const notifyUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/notify`;
+      assert.equal((await run(['callback', 'set', '--url', notifyUrl, ...common])).code, 0);
+      await p.platform.context.services.notify.configure({ pollIntervalMs: 50, retryDelaysMs: [100, 100] });
+      const stockId = await p.createStock(10);
+      const sent = await run(['send', '--openid', 'o-notify', '--stock', stockId, ...common]);
+      const couponId = JSON.parse(sent.stdout).coupon_id;
+      assert.equal((await run(['coupon', 'use', '--coupon-id', couponId, ...common])).code, 0);
+
+      const delivered = async (times: number) => {
+        for (let i = 0; i < 200 && received.length < times; i++) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(received.length, times);
+      };
+      await delivered(1);
+      const listed = await run(['notification', 'list', '--event', 'COUPON.USE', ...common]);
+      assert.equal(listed.code, 0, listed.stderr);
+      const mine = JSON.parse(listed.stdout).data.find((n: { notify_url: string }) => n.notify_url === notifyUrl);
+      assert.ok(mine, 'the notification is listed');
+      const table = await run(['notification', 'list', '--data', p.dir]);
+      assert.match(table.stdout, /^ID +CREATED +EVENT/);
+      assert.match(table.stdout, new RegExp(`${mine.id} .*COUPON\\.USE`));
+
+      const shown = await run(['notification', 'show', mine.id, ...common]);
+      assert.equal(JSON.parse(shown.stdout).attempt_log[0].http_status, 200);
+      const again = await run(['notification', 'redeliver', mine.id, ...common]);
+      assert.equal(again.code, 0, again.stderr);
+      await delivered(2);
+      assert.equal(received[1], received[0], 'the same notification body is delivered again');
+      const missing = await run(['notification', 'show', 'no-such-id', '--data', p.dir]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /RESOURCE_NOT_EXISTS/);
+    } finally {
+      receiver.close();
+    }
   });
 });

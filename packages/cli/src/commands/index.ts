@@ -5,6 +5,7 @@ import { callback } from './callback.js';
 import { campaign } from './campaign.js';
 import { coupon } from './coupon.js';
 import { merchant } from './merchant.js';
+import { notification } from './notification.js';
 import { reset } from './reset.js';
 import { send } from './send.js';
 import { serve } from './serve.js';
@@ -25,6 +26,10 @@ export const commands: Record<string, Command> = {
   appid: { summary: 'bind an appid to a merchant (admin API)', run: appid },
   user: { summary: 'add users (openids), flag them abnormal (admin API)', run: user },
   coupon: { summary: 'mark a coupon used (admin API)', run: coupon },
+  notification: {
+    summary: 'list notifications with their delivery attempts, show one, redeliver (admin API)',
+    run: notification,
+  },
   reset: { summary: 'delete issued coupons and counters (admin API)', run: reset },
   campaign: { summary: 'send a stock to a list of users: rate-limited, resumable, exactly once', run: campaign },
 };
