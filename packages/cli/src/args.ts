@@ -38,3 +38,18 @@ export function intFlag(
     throw new UsageError(`--${name} must be a whole number between ${min} and ${max}`);
   return n;
 }
+
+/**
+ * Splits `wxcoupon <command> <sub> [flags]` into the subcommand and its flags. A first word that is a
+ * flag (`stock --help`) is no subcommand, so it reaches the flag parser instead of being taken as one.
+ */
+export function subcommand(argv: string[]): [sub: string | undefined, rest: string[]] {
+  const [first, ...rest] = argv;
+  return first === undefined || first.startsWith('-') ? [undefined, argv] : [first, rest];
+}
+
+/** Prints a command's usage; the exit status is 0 when help was asked for, 64 (a usage error) otherwise. */
+export function printUsage(usage: string, help: unknown): number {
+  process.stdout.write(usage);
+  return help ? 0 : 64;
+}

@@ -12,3 +12,4 @@ export type { PlatformOptions } from './options.js';
 export { createPlatform, type ListenOptions, type Platform } from './platform.js';
 export { credentialsFile, type DemoCredentials, readCredentials } from './provision/credentials.js';
 export type { RateLimiter, RateLimitRule } from './rate-limit/rate-limiter.js';
+export { tlsBaseUrlFor } from './tls/listen-tls.js';

@@ -35,6 +35,9 @@ export function classify(f: Failure): Verdict {
   const message = f.message;
   switch (f.kind) {
     case 'network':
+      // A refused connection sent nothing: the recipient is not sent, not unknown.
+      if (f.refused)
+        return { action: 'retry', throttled: false, uncertain: false, code: 'CONNECTION_REFUSED', message };
       return { action: 'retry', throttled: false, uncertain: true, code: 'NETWORK_ERROR', message };
     case 'timeout':
       return { action: 'retry', throttled: false, uncertain: true, code: 'TIMEOUT', message };

@@ -37,6 +37,7 @@ export type CampaignEvent =
       type: 'ingested';
       rows: number;
       added: number;
+      corrected: number;
       duplicates: number;
       invalid: number;
       ignoredColumns: string[];

@@ -1,6 +1,7 @@
 /**
  * A failed send reduced to what the campaign decides on, independent of the client library's error classes.
- * - network: the connection failed (the request may or may not have reached the server);
+ * - network: the connection failed (the request may or may not have reached the server, unless it was refused:
+ *   then nothing was sent);
  * - timeout: no answer in time (same uncertainty);
  * - api: a v3 error answer (HTTP status + WeChat `code`);
  * - v2: a v2 XML answer with return_code or result_code FAIL;
@@ -16,6 +17,8 @@ export interface Failure {
   message: string;
   /** v2 only: the communication flag failed (signature, certificate, format), not the business call. */
   communication?: boolean;
+  /** network only: the connection was refused, so the request cannot have reached the server. */
+  refused?: boolean;
 }
 
 export type SkipReason = 'abnormal_user' | 'user_limit' | 'openid_mismatch';

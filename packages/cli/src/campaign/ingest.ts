@@ -23,6 +23,8 @@ export interface IngestResult {
   read: boolean;
   rows: number;
   added: number;
+  /** Recipients already journalled, not yet sent, whose row in a changed input has other fields: sent with those. */
+  corrected: number;
   duplicates: number;
   invalid: number;
   /** CSV columns this API does not take (a name or phone column, or a misspelt field): read and left out. */
@@ -56,9 +58,11 @@ export async function ingestInput(o: IngestOptions): Promise<IngestResult> {
   const prior = meta.ingest;
   const sameInput = prior.source === source && (fromStdin || (prior.size === size && prior.mtimeMs === mtimeMs));
   if (prior.done && (sameInput || fromStdin)) {
-    return { read: false, rows: prior.rows, added: 0, duplicates: 0, invalid: 0, ignoredColumns: [] };
+    return { read: false, rows: prior.rows, added: 0, corrected: 0, duplicates: 0, invalid: 0, ignoredColumns: [] };
   }
   const resumeAt = sameInput && prior.format !== null && !prior.done;
+  // A pass over a changed input corrects what earlier passes journalled; a resumed pass is the same input.
+  const correctBefore = resumeAt || prior.source === null ? undefined : Date.now();
   journal.beginIngest(source, size, mtimeMs, !resumeAt);
 
   let chunks: AsyncIterable<Buffer>;
@@ -83,12 +87,21 @@ export async function ingestInput(o: IngestOptions): Promise<IngestResult> {
   const batchSize = o.batchSize ?? 2000;
   let batch: NewRecipient[] = [];
   let checkpoint = { bytes: startOffset, lines: startLine, rows };
-  const result: IngestResult = { read: true, rows: 0, added: 0, duplicates: 0, invalid: 0, ignoredColumns: [] };
+  const result: IngestResult = {
+    read: true,
+    rows: 0,
+    added: 0,
+    corrected: 0,
+    duplicates: 0,
+    invalid: 0,
+    ignoredColumns: [],
+  };
   const flush = () => {
     if (batch.length === 0) return;
-    const added = journal.ingest(batch, checkpoint);
+    const { added, corrected } = journal.ingest(batch, checkpoint, correctBefore);
     result.added += added;
-    result.duplicates += batch.length - added;
+    result.corrected += corrected;
+    result.duplicates += batch.length - added - corrected;
     batch = [];
   };
 

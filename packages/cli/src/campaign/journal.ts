@@ -152,6 +152,7 @@ function toRow(r: RawRecipient): RecipientRow {
 export class Journal {
   readonly db: Database.Database;
   private readonly insertStmt: Database.Statement;
+  private readonly correctStmt: Database.Statement;
   private readonly attemptStmt: Database.Statement;
   private readonly resultStmt: Database.Statement;
   private readonly todoStmt: Database.Statement;
@@ -165,6 +166,17 @@ export class Journal {
     this.insertStmt = db.prepare(
       `INSERT INTO recipients (openid, request_no, fields, state, error_code, error_message, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (openid) DO NOTHING`,
+    );
+    // A recipient already journalled whose row now has other fields: a corrected input. Not sent yet, so the new
+    // fields are used; one that failed or was skipped is tried again. Rows changed since `?` (this pass) keep theirs,
+    // so within one input the first row of an openid still wins.
+    this.correctStmt = db.prepare(
+      `UPDATE recipients SET fields = ?,
+         state = CASE WHEN state IN ('failed', 'skipped') THEN 'pending' ELSE state END,
+         error_code = CASE WHEN state IN ('failed', 'skipped') THEN NULL ELSE error_code END,
+         error_message = CASE WHEN state IN ('failed', 'skipped') THEN NULL ELSE error_message END,
+         updated_at = ?
+       WHERE openid = ? AND state <> 'sent' AND updated_at < ? AND fields IS NOT ?`,
     );
     this.attemptStmt = db.prepare('UPDATE recipients SET attempts = attempts + 1, updated_at = ? WHERE seq = ?');
     this.resultStmt = db.prepare(
@@ -290,12 +302,18 @@ export class Journal {
 
   /**
    * Adds a batch of recipients and moves the input checkpoint in the same transaction, so the checkpoint never
-   * runs ahead of (or behind) what the journal holds. Returns how many were new (not already in the journal).
+   * runs ahead of (or behind) what the journal holds. With `correctBefore` (the start of a pass over a changed
+   * input), a recipient journalled before then and not yet sent takes the fields of its row in this input.
    */
-  ingest(batch: NewRecipient[], checkpoint: { bytes: number; lines: number; rows: number }): number {
+  ingest(
+    batch: NewRecipient[],
+    checkpoint: { bytes: number; lines: number; rows: number },
+    correctBefore?: number,
+  ): { added: number; corrected: number } {
     const now = Date.now();
     const run = this.db.transaction(() => {
       let added = 0;
+      let corrected = 0;
       for (const r of batch) {
         const fields = Object.keys(r.fields).length > 0 ? JSON.stringify(r.fields) : null;
         const info = this.insertStmt.run(
@@ -308,14 +326,17 @@ export class Journal {
           now,
         );
         added += info.changes;
+        if (info.changes === 0 && correctBefore !== undefined && r.state === undefined) {
+          corrected += this.correctStmt.run(fields, now, r.openid, correctBefore, fields).changes;
+        }
       }
       this.db
         .prepare(
           `UPDATE campaign SET ingested_bytes = ?, ingested_lines = ?, ingested_rows = ?,
              duplicates = duplicates + ? WHERE id = 1`,
         )
-        .run(checkpoint.bytes, checkpoint.lines, checkpoint.rows, batch.length - added);
-      return added;
+        .run(checkpoint.bytes, checkpoint.lines, checkpoint.rows, batch.length - added - corrected);
+      return { added, corrected };
     });
     return run();
   }

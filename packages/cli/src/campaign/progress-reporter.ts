@@ -116,6 +116,9 @@ function describeEvent(e: CampaignEvent): string | undefined {
       );
     case 'ingested': {
       const notes: string[] = [];
+      if (e.corrected > 0) {
+        notes.push(`${formatCount(e.corrected)} recipients not yet sent take their corrected rows from the input`);
+      }
       if (e.duplicates > 0 || e.invalid > 0) {
         notes.push(
           `read ${formatCount(e.rows)} rows: ${formatCount(e.duplicates)} duplicate, ${formatCount(e.invalid)} invalid`,

@@ -14,8 +14,11 @@ import { CampaignRunner } from './runner.js';
 import { createSender, SENDER_FIELDS } from './senders/index.js';
 import { formatSummary, summarize } from './summary.js';
 
-/** Exit statuses: 0 all settled, 2 stopped on a campaign-wide error, 3 some left for a rerun, 130 interrupted. */
-export const EXIT = { done: 0, stopped: 2, incomplete: 3, interrupted: 130 } as const;
+/**
+ * Exit statuses: 0 all settled, 2 stopped on a campaign-wide error, 3 some left for a rerun, 4 all settled but no
+ * coupon issued (every recipient failed or was skipped), 130 interrupted.
+ */
+export const EXIT = { done: 0, stopped: 2, incomplete: 3, noneSent: 4, interrupted: 130 } as const;
 
 function alive(pid: number): boolean {
   try {
@@ -134,7 +137,7 @@ export async function runCampaignCommand(o: RunCommandOptions, io: CommandIO): P
       exit = EXIT.incomplete;
     } else {
       journal.setRunState('completed');
-      exit = EXIT.done;
+      exit = totals.total > 0 && totals.sent === 0 ? EXIT.noneSent : EXIT.done;
     }
     if (o.out) await writeOutFile(journal, o.out);
     const after = journal.meta()!;

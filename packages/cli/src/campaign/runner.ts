@@ -42,6 +42,11 @@ export class CampaignRunner {
   private stopInfo: RunOutcome['stop'];
   private consecutiveDeferred = 0;
   private failStreak: { code: string; seqs: number[] } = { code: '', seqs: [] };
+  /** Sends waiting out a backoff, woken at once by an abort. */
+  private readonly wakers = new Set<() => void>();
+  private readonly wakeAll = () => {
+    for (const wake of [...this.wakers]) wake();
+  };
   readonly progress: Progress;
 
   constructor(options: RunOptions) {
@@ -204,17 +209,22 @@ export class CampaignRunner {
     }
   }
 
-  /** Backoff that a Ctrl-C cuts short, so an interrupted run does not wait out a long retry delay. */
+  /**
+   * Backoff that a Ctrl-C cuts short, so an interrupted run does not wait out a long retry delay. The signal gets
+   * one listener for all waiting sends: one each would pass the listener limit at --concurrency 64 and warn.
+   */
   private pause(ms: number): Promise<void> {
     const signal = this.o.signal;
     if (!signal) return this.clock.sleep(ms);
     if (signal.aborted) return Promise.resolve();
+    if (this.wakers.size === 0) signal.addEventListener('abort', this.wakeAll, { once: true });
     return new Promise((resolve) => {
       const done = () => {
-        signal.removeEventListener('abort', done);
+        if (!this.wakers.delete(done)) return;
+        if (this.wakers.size === 0) signal.removeEventListener('abort', this.wakeAll);
         resolve();
       };
-      signal.addEventListener('abort', done, { once: true });
+      this.wakers.add(done);
       void this.clock.sleep(ms).then(done);
     });
   }

@@ -1,5 +1,5 @@
 import { ADMIN_FLAGS, adminClient, printResult } from '../admin-client.js';
-import { parseFlags } from '../args.js';
+import { parseFlags, printUsage, subcommand } from '../args.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: wxcoupon appid add --mchid MCHID --appid APPID [--data DIR] [--url URL] [--json]
@@ -7,12 +7,9 @@ Binds an appid to a merchant (creating the appid if new).
 `;
 
 export async function appid(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+  const [sub, rest] = subcommand(argv);
   const { values } = parseFlags(rest, { ...ADMIN_FLAGS, mchid: { type: 'string' }, appid: { type: 'string' } }, USAGE);
-  if (values.help || sub === undefined) {
-    process.stdout.write(USAGE);
-    return sub === undefined ? 64 : 0;
-  }
+  if (values.help || sub === undefined) return printUsage(USAGE, values.help);
   if (sub !== 'add') throw new UsageError(`unknown appid command "${sub}"\n\n${USAGE}`);
   if (!values.mchid || !values.appid) throw new UsageError(`--mchid and --appid are required\n\n${USAGE}`);
   printResult(

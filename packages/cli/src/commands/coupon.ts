@@ -1,5 +1,5 @@
 import { ADMIN_FLAGS, adminClient, printResult } from '../admin-client.js';
-import { parseFlags } from '../args.js';
+import { parseFlags, printUsage, subcommand } from '../args.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: wxcoupon coupon use --coupon-id ID [--transaction-id ID] [--consume-mchid MCHID] [--data DIR] [--url URL] [--json]
@@ -7,7 +7,7 @@ Marks a 代金券 used, as a payment with it would (and triggers the COUPON.USE 
 `;
 
 export async function coupon(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+  const [sub, rest] = subcommand(argv);
   const { values } = parseFlags(
     rest,
     {
@@ -18,10 +18,7 @@ export async function coupon(argv: string[]): Promise<number> {
     },
     USAGE,
   );
-  if (values.help || sub === undefined) {
-    process.stdout.write(USAGE);
-    return sub === undefined ? 64 : 0;
-  }
+  if (values.help || sub === undefined) return printUsage(USAGE, values.help);
   if (sub !== 'use') throw new UsageError(`unknown coupon command "${sub}"\n\n${USAGE}`);
   const id = values['coupon-id'];
   if (!id) throw new UsageError(`--coupon-id is required\n\n${USAGE}`);

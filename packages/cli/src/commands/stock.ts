@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { printResult } from '../admin-client.js';
-import { intFlag, parseFlags } from '../args.js';
+import { intFlag, parseFlags, printUsage, subcommand } from '../args.js';
 import { loadCliCredentials, SDK_FLAGS, sdkClient } from '../sdk-client.js';
 import { UsageError } from '../usage-error.js';
 
@@ -13,7 +13,7 @@ Manages 代金券 stocks of the credentials' merchant through the SDK. Amounts a
 `;
 
 export async function stock(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+  const [sub, rest] = subcommand(argv);
   const { values } = parseFlags(
     rest,
     {
@@ -31,10 +31,7 @@ export async function stock(argv: string[]): Promise<number> {
     },
     USAGE,
   );
-  if (values.help || sub === undefined) {
-    process.stdout.write(USAGE);
-    return sub === undefined ? 64 : 0;
-  }
+  if (values.help || sub === undefined) return printUsage(USAGE, values.help);
   const creds = loadCliCredentials(values);
   const wxpay = sdkClient(creds);
   const json = Boolean(values.json);

@@ -1,5 +1,5 @@
 import { ADMIN_FLAGS, adminClient, printResult } from '../admin-client.js';
-import { parseFlags } from '../args.js';
+import { parseFlags, printUsage, subcommand } from '../args.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage:
@@ -13,7 +13,7 @@ Users sharing --person count as one natural person (natural_person_limit).
 `;
 
 export async function user(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+  const [sub, rest] = subcommand(argv);
   const { values } = parseFlags(
     rest,
     {
@@ -26,10 +26,7 @@ export async function user(argv: string[]): Promise<number> {
     },
     USAGE,
   );
-  if (values.help || sub === undefined) {
-    process.stdout.write(USAGE);
-    return sub === undefined ? 64 : 0;
-  }
+  if (values.help || sub === undefined) return printUsage(USAGE, values.help);
   const call = adminClient(values);
   const json = Boolean(values.json);
   if (sub === 'add') {

@@ -18,7 +18,9 @@ export function describeError(error: unknown): Failure {
     return { kind: 'v2', code: error.errCode || 'RESULT_CODE_FAIL', message: error.errCodeDes ?? error.message };
   }
   if (error instanceof TimeoutError) return { kind: 'timeout', message: error.message };
-  if (error instanceof NetworkError) return { kind: 'network', message: error.message };
+  if (error instanceof NetworkError) {
+    return { kind: 'network', message: error.message, ...(refused(error) ? { refused: true } : {}) };
+  }
   if (error instanceof VerificationError) return { kind: 'verification', message: error.message };
   if (error instanceof ConfigError) return { kind: 'config', message: error.message };
   return { kind: 'unexpected', message: error instanceof Error ? error.message : String(error) };
@@ -28,4 +30,20 @@ export function describeError(error: unknown): Failure {
 function apiMessage(error: ApiError): string {
   const m = / HTTP \d+ [A-Z_]+: (.*?)(?: \(field|\s*\[Request-ID|$)/.exec(error.message);
   return m?.[1] ?? error.message;
+}
+
+/**
+ * A refused connection (nothing listened at the address) carries ECONNREFUSED somewhere in its cause chain; the
+ * transports wrap the system error once or twice.
+ */
+function refused(error: Error): boolean {
+  let cause: unknown = error.cause;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth++) {
+    if ((cause as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
+    const nested = cause as Error & { errors?: unknown[] };
+    // Connecting to a host with several addresses fails with an AggregateError of one error each.
+    if (nested.errors?.some((e) => (e as NodeJS.ErrnoException).code === 'ECONNREFUSED')) return true;
+    cause = cause.cause;
+  }
+  return false;
 }

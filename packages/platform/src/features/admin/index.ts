@@ -1,12 +1,23 @@
 import { ok } from '../../http/reply.js';
 import type { Feature } from '../feature.js';
 
-/** Platform-wide admin routes: health and reset. */
+/** Platform-wide admin routes: health, the platform's public keys, and reset. */
 export const adminFeature: Feature = {
   name: 'admin',
   admin(router, ctx) {
     router.get('/health', (c) =>
       ok(c, { status: 'ok', engine: ctx.engine, time: new Date(ctx.clock()).toISOString() }),
+    );
+
+    // What a merchant's SDK needs to verify answers and reach the HTTPS listener; public parts only.
+    router.get('/platform', (c) =>
+      ok(c, {
+        public_key_id: ctx.keys.publicKey.id,
+        public_key: ctx.keys.publicKey.publicKeyPem,
+        certificate_serial: ctx.keys.certificate.id,
+        certificate: ctx.keys.certificate.certificatePem ?? '',
+        ca_certificate: ctx.tls.caCertificatePem,
+      }),
     );
 
     // Clears everything issued (coupons, per-user and daily counters, and whatever other features

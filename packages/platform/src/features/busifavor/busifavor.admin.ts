@@ -1,15 +1,24 @@
 import type { PlatformContext } from '../../context.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
-import { parseJsonObject } from '../../http/validator.js';
+import { FieldReader, parseJsonObject } from '../../http/validator.js';
 
 /**
  * Admin routes for 商家券: what the real service configures outside its APIs. Attaching product
  * information makes a stock a 商品券 stock (the precondition of product-coupons/send); the stock
- * state can be paused, resumed or stopped (no public API exists for it); a user can delete a coupon.
+ * state can be paused, resumed or stopped (no public API exists for it); a user can delete a coupon; a
+ * merchant's stocks can be listed.
  */
 export function busifavorAdmin(router: AdminRouter, ctx: PlatformContext): void {
   const { stocks, coupons } = ctx.services.busifavor;
+
+  router.get('/busifavor/stocks', async (c) => {
+    const q = new FieldReader(c.req.query(), 'query');
+    const mchid = q.string('/mchid', { required: true, pattern: /^\d{1,32}$/, patternIssue: 'must be digits' });
+    const offset = q.integer('/offset', { min: 0 }) ?? 0;
+    const limit = q.integer('/limit', { min: 1, max: 100 }) ?? 20;
+    return ok(c, await stocks.list(mchid, offset, limit));
+  });
 
   router.put('/busifavor/stocks/:stock_id/product', async (c) => {
     const b = parseJsonObject(c.get('rawBody'));

@@ -103,6 +103,18 @@ export function findStock(db: Q, stockId: string) {
   return db.selectFrom('busifavor_stocks').selectAll().where('stock_id', '=', stockId).executeTakeFirst();
 }
 
+/** Stocks a merchant created or that belong to it, newest first; with the total for paging. */
+export async function listStocks(db: Q, mchid: string, offset: number, limit: number) {
+  const mine = db
+    .selectFrom('busifavor_stocks')
+    .where((eb) => eb.or([eb('creator_mchid', '=', mchid), eb('belong_merchant', '=', mchid)]));
+  const [rows, total] = await Promise.all([
+    mine.selectAll().orderBy('create_ms', 'desc').orderBy('stock_id', 'desc').offset(offset).limit(limit).execute(),
+    mine.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+  ]);
+  return { rows, total: Number(total?.n ?? 0) };
+}
+
 export function findStockByRequest(db: Q, mchid: string, outRequestNo: string) {
   return db
     .selectFrom('busifavor_stocks')

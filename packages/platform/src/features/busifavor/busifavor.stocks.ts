@@ -102,6 +102,14 @@ export class BusifavorStocks {
     return this.view(stock);
   }
 
+  /** The stocks a merchant manages, as B2 shows each (the sandbox's listing; WeChat Pay has no list API). */
+  async list(mchid: string, offset: number, limit: number) {
+    const { rows, total } = await repo.listStocks(this.db, mchid, offset, limit);
+    const data = [];
+    for (const row of rows) data.push(await this.view(row));
+    return { data, total_count: total, offset, limit };
+  }
+
   async view(stock: repo.StockRow) {
     const now = this.ctx.clock();
     const todaySent =
