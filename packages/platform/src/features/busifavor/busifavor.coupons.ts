@@ -1,6 +1,7 @@
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
+import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
@@ -83,7 +84,10 @@ export class BusifavorCoupons {
       stock.natural_person_limit === 1 && user.personId ? `person:${user.personId}` : `openid:${user.openid}`;
     let code = input.couponCode;
     try {
-      await this.db.transaction().execute(async (trx) => {
+      await writeTransaction(this.db, async (trx) => {
+        // Decided again on every attempt: a retried transaction starts from the request, not from
+        // the code a rolled-back attempt drew.
+        code = input.couponCode;
         if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user)))
           throw new ApiError('RULELIMIT', `不符合规则：每个用户最多领取 ${stock.max_coupons_per_user} 张`);
         if (!(await repo.takeStockBudget(trx, stock.stock_id)))
