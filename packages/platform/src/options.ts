@@ -25,6 +25,12 @@ export interface PlatformOptions {
    * the request skew check always use the real time, so SDKs keep verifying.
    */
   clock?: Clock;
+  /**
+   * Start on a data directory that group or other users can access (default false: refused, since it
+   * holds every merchant's keys). For containers whose volume keeps other users out. Files are still
+   * created owner-only.
+   */
+  insecurePermissions?: boolean;
   /** Where log lines go (default console.error); pass `() => {}` to silence. */
   log?: (line: string) => void;
 }

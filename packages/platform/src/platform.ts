@@ -1,4 +1,4 @@
-import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
@@ -12,6 +12,7 @@ import { Hooks } from './hooks.js';
 import { buildApp } from './http/app.js';
 import { PlatformKeys } from './keys/platform-keys.js';
 import type { PlatformOptions } from './options.js';
+import { preparePrivateDir } from './private-files.js';
 import { loadAdminToken } from './provision/admin-token.js';
 import { type DemoCredentials, writeCredentials } from './provision/credentials.js';
 import { provisionDemo } from './provision/demo.js';
@@ -46,7 +47,7 @@ export interface Platform {
 
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
   const dataDir = resolve(options.dataDir);
-  prepareDataDir(dataDir);
+  prepareDataDir(dataDir, options.insecurePermissions);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.error(line));
   const target = databaseTarget(options.database, dataDir);
@@ -141,11 +142,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   }
 }
 
-function prepareDataDir(dataDir: string): void {
+function prepareDataDir(dataDir: string, insecurePermissions: boolean | undefined): void {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    preparePrivateDir(dataDir, { insecurePermissions });
     accessSync(dataDir, fsConstants.R_OK | fsConstants.W_OK);
   } catch (err) {
+    if (err instanceof PlatformStartError) throw err;
     throw new PlatformStartError(
       `the data directory ${dataDir} cannot be created or is not readable and writable (${(err as NodeJS.ErrnoException).code ?? 'error'}): choose another with --data`,
     );

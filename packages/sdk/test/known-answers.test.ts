@@ -16,8 +16,8 @@ import {
   v2Verify,
 } from '../src/crypto/index.js';
 
-// Every vector in the shared known-answer file, reproduced by the SDK's own code.
-const dir = new URL('../../../../shared/vectors/', import.meta.url);
+// Every vector of the known-answer file (see fixtures/README.md), reproduced by the SDK's own code.
+const dir = new URL('./fixtures/', import.meta.url);
 const vectors = JSON.parse(readFileSync(new URL('known-answers.json', dir), 'utf8'));
 
 describe('official known-answer vectors', () => {

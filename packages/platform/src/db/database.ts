@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { type Dialect, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PlatformStartError } from '../errors/platform-start-error.js';
+import { ensurePrivateFile, tighten } from '../private-files.js';
 import type { Database } from './schema.js';
 import { type GroupCommitDriver, GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 
@@ -27,7 +28,15 @@ export function databaseTarget(url: string | undefined, dataDir: string): Databa
   if (!url || url.startsWith('sqlite:')) {
     const given = url ? url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') : 'platform.sqlite';
     const file = given === ':memory:' ? given : isAbsolute(given) ? given : resolve(join(dataDir, given));
-    if (file !== ':memory:') mkdirSync(resolve(file, '..'), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(resolve(file, '..'), { recursive: true, mode: 0o700 });
+      // SQLite creates its -wal, -shm and -journal files with the main file's mode, so the main file
+      // is made owner-only before SQLite opens it; side files an earlier version left wider (after a
+      // crash) are narrowed first, as SQLite would reuse them.
+      for (const side of ['-wal', '-shm', '-journal']) tighten(`${file}${side}`);
+      tighten(file);
+      ensurePrivateFile(file);
+    }
     const sqlite = new SqliteDatabase(file);
     // WAL lets readers proceed during a write; synchronous=NORMAL in WAL mode still never loses a
     // committed transaction to a process crash (only to a power loss), which is the durability we promise.

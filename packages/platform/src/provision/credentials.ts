@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { privateSubdir, writePrivateFile } from '../private-files.js';
 
 /** `<data>/demo/credentials.json`: everything an SDK needs to talk to the demo merchant. */
 export interface DemoCredentials {
@@ -30,8 +31,8 @@ export function credentialsFile(dataDir: string): string {
 }
 
 export function writeCredentials(dataDir: string, creds: DemoCredentials): void {
-  mkdirSync(demoDir(dataDir), { recursive: true });
-  writeFileSync(credentialsFile(dataDir), `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+  privateSubdir(demoDir(dataDir));
+  writePrivateFile(credentialsFile(dataDir), `${JSON.stringify(creds, null, 2)}\n`);
 }
 
 export function readCredentials(dataDir: string): DemoCredentials | undefined {
@@ -42,10 +43,13 @@ export function readCredentials(dataDir: string): DemoCredentials | undefined {
   }
 }
 
-/** Writes a PEM file beside credentials.json and returns its absolute path. */
-export function writePem(dataDir: string, name: string, pem: string, secret = false): string {
-  mkdirSync(demoDir(dataDir), { recursive: true });
+/**
+ * Writes a PEM file beside credentials.json and returns its absolute path. Owner-only like every file
+ * of the data directory, certificates included: the SDK reads them as the user who runs the platform.
+ */
+export function writePem(dataDir: string, name: string, pem: string): string {
+  privateSubdir(demoDir(dataDir));
   const file = join(demoDir(dataDir), name);
-  writeFileSync(file, pem, { mode: secret ? 0o600 : 0o644 });
+  writePrivateFile(file, pem);
   return file;
 }

@@ -37,7 +37,7 @@ export async function provisionDemo(ctx: PlatformContext, baseURL: string): Prom
     baseURL,
     mchid: stored.mchid,
     serial: stored.serial,
-    privateKeyFile: writePem(dir, 'apiclient_key.pem', stored.privateKeyPem, true),
+    privateKeyFile: writePem(dir, 'apiclient_key.pem', stored.privateKeyPem),
     certificateFile: writePem(dir, 'apiclient_cert.pem', stored.certificatePem),
     platformPublicKeyId: ctx.keys.publicKey.id,
     platformPublicKeyFile: writePem(dir, 'pub_key.pem', ctx.keys.publicKey.publicKeyPem),

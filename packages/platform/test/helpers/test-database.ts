@@ -48,8 +48,9 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const url = new URL(server);
   url.pathname = `/${name}`;
   if (keepIn && memo) {
-    mkdirSync(keepIn, { recursive: true });
-    writeFileSync(memo, url.toString());
+    // It becomes the platform's data directory, which must be owner-only.
+    mkdirSync(keepIn, { recursive: true, mode: 0o700 });
+    writeFileSync(memo, url.toString(), { mode: 0o600 });
     return { url: url.toString(), drop: async () => {} };
   }
   return {

@@ -1,3 +1,4 @@
+import { writeTransaction } from '../../db/transaction.js';
 import { ok } from '../../http/reply.js';
 import type { Feature } from '../feature.js';
 
@@ -24,7 +25,7 @@ export const adminFeature: Feature = {
     // register) in one transaction; merchants, appids, users and stocks stay, budgets start over.
     router.post('/reset', async (c) => {
       const at = ctx.clock();
-      await ctx.db.transaction().execute((trx) => ctx.hooks.emit(trx, 'platform.reset', { at }));
+      await writeTransaction(ctx.db, (trx) => ctx.hooks.emit(trx, 'platform.reset', { at }));
       return ok(c, { reset: true });
     });
   },

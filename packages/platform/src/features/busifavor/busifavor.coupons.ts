@@ -1,6 +1,7 @@
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
+import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
@@ -90,7 +91,10 @@ export class BusifavorCoupons {
     const notifyOpenid = notifyAppid ? await this.ctx.services.merchants.openidUnder(user, notifyAppid) : undefined;
     let code = input.couponCode;
     try {
-      await this.db.transaction().execute(async (trx) => {
+      await writeTransaction(this.db, async (trx) => {
+        // Decided again on every attempt: a retried transaction starts from the request, not from
+        // the code a rolled-back attempt drew.
+        code = input.couponCode;
         if (user.isNew) await this.ctx.services.merchants.registerUser(trx, user);
         if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user)))
           throw new ApiError('RULELIMIT', `不符合规则：每个用户最多领取 ${stock.max_coupons_per_user} 张`);

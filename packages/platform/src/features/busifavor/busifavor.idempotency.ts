@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { writeOrReplay } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
+import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
 import { requestDigest } from '../../request-digest.js';
 import * as repo from './busifavor.repository.js';
@@ -31,7 +32,7 @@ export async function once<T>(
   if (prior) return prior.value;
   return writeOrReplay(
     () =>
-      db.transaction().execute(async (trx) => {
+      writeTransaction(db, async (trx) => {
         const result = await work(trx);
         await repo.insertRequest(trx, {
           mchid: key.mchid,

@@ -14,6 +14,7 @@ import type {
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation, writeOrReplay } from '../../db/database.js';
+import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
@@ -274,7 +275,7 @@ export class FavorService {
       ...this.couponWindow(stock, now),
       consume_json: null,
     };
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, async (trx) => {
       if (user.isNew) await this.ctx.services.merchants.registerUser(trx, user);
       if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
         throw new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
@@ -470,7 +471,7 @@ export class FavorService {
     };
     const used: repo.CouponRow = { ...coupon, status: 'USED', consume_json: JSON.stringify(consume) };
     const view = couponView(used, stock, now);
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, async (trx) => {
       const r = await trx
         .updateTable('favor_coupons')
         .set({ status: 'USED', consume_json: used.consume_json })

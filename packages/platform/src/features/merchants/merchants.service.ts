@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { Database, UserTable } from '../../db/schema.js';
+import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { PlatformKeyMode } from '../../http/env.js';
 import { merchantKey, numericId } from '../../ids.js';
@@ -98,7 +99,7 @@ export class MerchantService {
     const now = this.ctx.clock();
     const name = input.name ?? `Merchant ${mchid}`;
     try {
-      await this.ctx.db.transaction().execute(async (trx) => {
+      await writeTransaction(this.ctx.db, async (trx) => {
         await trx
           .insertInto('merchants')
           .values({ mchid, name, api_v3_key: apiV3Key, api_v2_key: apiV2Key, platform_key_mode: mode, created_at: now })
@@ -152,7 +153,7 @@ export class MerchantService {
     if (!(await findMerchant(this.ctx.db, mchid)))
       throw new ApiError('MCH_NOT_EXISTS', `merchant ${mchid} does not exist`);
     const now = this.ctx.clock();
-    await this.ctx.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.ctx.db, async (trx) => {
       await trx
         .insertInto('appids')
         .values({ appid, created_at: now })

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { writeTransaction } from '../../db/transaction.js';
 
 // Queries for the outbox. A claim is a conditional UPDATE (still pending, lease free or expired):
 // of several instances racing for one row, exactly one sees a changed row count.
@@ -88,7 +89,7 @@ export async function finishAttempt(
   attempt: AttemptRow,
   next: Pick<OutboxRow, 'status' | 'next_attempt_ms' | 'delivered_ms' | 'last_error'>,
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const r = await trx
       .updateTable('notify_outbox')
       .set({ ...next, attempts: attempt.attempt, claimed_by: null, lease_until: null })
