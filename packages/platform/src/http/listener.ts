@@ -11,8 +11,9 @@ import type { TLSSocket } from 'node:tls';
 // byte of a request, so a client that trickles bytes cannot stretch them. The connection cap is kept here:
 // when a connection would pass it, the one that has been idle longest (no request in a handler: a fresh
 // connection still sending its headers, a keep-alive connection between requests, a TLS handshake, a body
-// still arriving) is closed for it. A flood of sockets that send nothing then costs the flood its own
-// oldest sockets, not a well-behaved client its answer. Only when every connection has a request in a
+// still arriving) is closed for it; one that has not sent a byte for a second goes first (a newcomer's
+// first bytes may just not have been read yet). A flood of sockets that send nothing or trickle then costs
+// the flood its own oldest sockets, not a well-behaved client its answer. Only when every connection has a request in a
 // handler is the newcomer refused.
 
 export interface ConnectionLimits {
@@ -25,6 +26,9 @@ export interface ConnectionLimits {
   /** Open connections this listener keeps at most. */
   maxConnections: number;
 }
+
+/** A connection silent this long since it opened is the first to go when room is needed. */
+const SILENT_GRACE_MS = 1000;
 
 export const DEFAULT_TIMEOUTS = { headersTimeoutMs: 10_000, bodyTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 };
 
@@ -140,18 +144,25 @@ export class Listener {
   }
 
   /**
-   * Closes the connection idle longest to make room; false when every connection has a request in a
-   * handler (a request whose body is still arriving has not reached one: it can wait for a retry).
+   * Closes a connection to make room: one that has sent nothing for a while if there is one, else the
+   * one idle longest. False when every connection has a request in a handler (a request whose body is
+   * still arriving has not reached one: it can wait for a retry).
    */
   private evictOne(): boolean {
+    const silentBefore = Date.now() - SILENT_GRACE_MS;
     let oldest: Connection | undefined;
+    let oldestSilent: Connection | undefined;
     for (const c of this.connections) {
       if (busy(c)) continue;
       if (!oldest || c.idleSince < oldest.idleSince) oldest = c;
+      if (c.raw.bytesRead === 0 && c.idleSince < silentBefore) {
+        if (!oldestSilent || c.idleSince < oldestSilent.idleSince) oldestSilent = c;
+      }
     }
-    if (!oldest) return false;
+    const victim = oldestSilent ?? oldest;
+    if (!victim) return false;
     this.evicted++;
-    this.close(oldest);
+    this.close(victim);
     return true;
   }
 
