@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -140,4 +142,56 @@ test(`SIGTERM with ${CLIENTS} sends in flight: every send answered or refused un
   assert.equal(code, 0, serve.output());
   assert.match(serve.output(), /stopped \(/);
   assert.doesNotMatch(serve.output(), /unexpected error/);
+});
+
+test('a second SIGTERM while a notification delivery holds up the drain exits at once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-sigterm-twice-'));
+  const db = await createTestDatabase();
+  // A merchant server that takes its time: the drain waits for the delivery (up to the drain timeout).
+  let arrived!: () => void;
+  const delivered = new Promise<void>((ok) => {
+    arrived = ok;
+  });
+  const receiver = createServer((req) => {
+    req.resume();
+    arrived();
+  });
+  await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', () => ok()));
+  const child = await startServe({ dataDir: dir, database: db.url, args: ['--drain-timeout', '60s'] });
+  try {
+    const creds = readCredentials(dir) as DemoCredentials;
+    const client = clientFor(creds, (req) => fetch(req), child.url);
+    const notifyUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notify`;
+    const cb = await client.post('/v3/marketing/favor/callbacks', { mchid: creds.mchid, notify_url: notifyUrl });
+    assert.equal(cb.status, 200, cb.text);
+    const sent = await client.post(
+      '/v3/marketing/favor/users/o-twice/coupons',
+      sendBody(creds.favorStockId, creds.mchid, creds.appid, 'twice1'),
+    );
+    assert.equal(sent.status, 200, sent.text);
+    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    const used = await fetch(`${child.url}/admin/favor/coupons/${sent.data.coupon_id}/use`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(used.status, 200, await used.text());
+    await delivered;
+
+    child.child.kill('SIGTERM');
+    await new Promise((ok) => setTimeout(ok, 1000));
+    assert.equal(child.child.exitCode, null, 'the first signal waits for the delivery');
+    const second = performance.now();
+    child.child.kill('SIGTERM');
+    const { code } = await child.exited;
+    assert.equal(code, 143);
+    assert.ok(performance.now() - second < 5000, 'the second signal did not wait');
+    assert.match(child.output(), /SIGTERM again/);
+  } finally {
+    await child.kill();
+    receiver.closeAllConnections();
+    receiver.close();
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
