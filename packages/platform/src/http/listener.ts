@@ -81,7 +81,6 @@ export class Listener {
     private readonly limits: ConnectionLimits,
     private readonly tls: boolean,
   ) {
-    server.keepAliveTimeout = limits.keepAliveTimeoutMs;
     server.on('connection', (raw: Socket) => this.accept(raw));
     if (tls) server.on('secureConnection', (socket: TLSSocket) => this.secured(socket));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.request(req, res));
