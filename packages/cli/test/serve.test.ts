@@ -206,3 +206,67 @@ describe('wxcoupon serve', () => {
     assert.equal(again.code, 0, again.stderr);
   });
 });
+
+describe('wxcoupon serve settings', () => {
+  function runWith(args: string[], env: Record<string, string>) {
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  test('--help lists every setting with its flag and its environment variable', async () => {
+    const help = await run(['serve', '--help']);
+    assert.equal(help.code, 0);
+    for (const [flag, env] of [
+      ['--host', 'WXCOUPON_HOST'],
+      ['--port', 'WXCOUPON_PORT'],
+      ['--data', 'WXCOUPON_DATA'],
+      ['--database', 'WXCOUPON_DATABASE_URL'],
+      ['--rate-limits', 'WXCOUPON_RATE_LIMITS'],
+      ['--headers-timeout', 'WXCOUPON_HEADERS_TIMEOUT'],
+      ['--body-timeout', 'WXCOUPON_BODY_TIMEOUT'],
+      ['--keep-alive-timeout', 'WXCOUPON_KEEP_ALIVE_TIMEOUT'],
+      ['--max-connections', 'WXCOUPON_MAX_CONNECTIONS'],
+      ['--drain-timeout', 'WXCOUPON_DRAIN_TIMEOUT'],
+    ])
+      assert.match(help.stdout, new RegExp(`${flag} \\S+ +${env} `));
+  });
+
+  test('a bad value from the environment is a usage error naming the variable; a flag wins over it', async () => {
+    const bad = await runWith(['serve'], { WXCOUPON_PORT: 'eighty' });
+    assert.equal(bad.code, 64);
+    assert.match(bad.stderr, /WXCOUPON_PORT must be a whole number/);
+    const time = await runWith(['serve', '--port', '0'], { WXCOUPON_DRAIN_TIMEOUT: 'soon' });
+    assert.equal(time.code, 64);
+    assert.match(time.stderr, /WXCOUPON_DRAIN_TIMEOUT must be a time/);
+    // The flag's value is used: the environment's bad value is never read.
+    const flagWins = await runWith(['serve', '--port', 'x'], { WXCOUPON_PORT: '0' });
+    assert.match(flagWins.stderr, /--port must be a whole number/);
+  });
+
+  test('an unreachable PostgreSQL: one line naming the URL (password masked) and why, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-cli-pg-'));
+    try {
+      // Port 1 on loopback: nothing listens there.
+      const r = await runWith(['serve', '--data', dir], {
+        WXCOUPON_DATABASE_URL: 'postgres://wx:s3cret@127.0.0.1:1/wxcoupon',
+      });
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /cannot reach the database postgres:\/\/wx:\*\*\*@127\.0\.0\.1:1\/wxcoupon: .*ECONNREFUSED/,
+      );
+      assert.doesNotMatch(r.stderr, /s3cret|\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

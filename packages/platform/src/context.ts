@@ -24,6 +24,8 @@ export interface PlatformContext {
   /** Services that other features call (e.g. `favor.markUsed`). Filled in by features at setup. */
   services: PlatformServices;
   log: (line: string) => void;
+  /** `closing` turns true when close() begins: readiness then answers 503 while requests drain. */
+  lifecycle: { closing: boolean };
 }
 
 // biome-ignore lint/suspicious/noEmptyInterface: features add their services by declaration merging

@@ -8,8 +8,16 @@ export type { FavorService, UseCouponInput } from './features/favor/favor.servic
 export type { Feature } from './features/feature.js';
 export type { MerchantService } from './features/merchants/merchants.service.js';
 export type { PlatformEvents } from './hooks.js';
+export { openFileLimit } from './http/fd-limit.js';
 export type { PlatformOptions } from './options.js';
-export { createPlatform, type ListenOptions, type Platform } from './platform.js';
+export {
+  type CloseOptions,
+  type CloseResult,
+  createPlatform,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  type ListenOptions,
+  type Platform,
+} from './platform.js';
 export { credentialsFile, type DemoCredentials, readCredentials } from './provision/credentials.js';
 export type { RateLimiter, RateLimitRule } from './rate-limit/rate-limiter.js';
 export { tlsBaseUrlFor } from './tls/listen-tls.js';

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -125,5 +127,80 @@ test('a claim left by a dead instance is taken over once its lease expires, not 
   } finally {
     await t.close();
     await receiver.close();
+  }
+});
+
+/** A receiver that holds every notification `holdMs` before answering 200; counts what it answered. */
+async function slowReceiver(holdMs: number) {
+  let answered = 0;
+  let arrived = 0;
+  const server = createServer((req, res) => {
+    arrived++;
+    req.resume();
+    setTimeout(() => {
+      answered++;
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"code":"SUCCESS","message":"成功"}');
+    }, holdMs);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`,
+    arrived: () => arrived,
+    answered: () => answered,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+test('closing lets a delivery in flight finish and records it, within the drain timeout', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'wxcoupon-notify-finish-'));
+  const receiver = await slowReceiver(400);
+  let again: TestPlatform | undefined;
+  try {
+    const first = await startTestPlatform({ rateLimits: BUSIFAVOR_LIMITS, dataDir });
+    await first.admin('PUT', '/notifications/settings', { ...FAST_DELIVERY, lease_ms: 60_000 });
+    await sendCoupons(first, receiver.url, 1);
+    await eventually(() => receiver.arrived() === 1);
+    await first.platform.close({ drainTimeoutMs: 10_000 });
+    assert.equal(receiver.answered(), 1);
+    // The database is closed now: read the outcome through a fresh start on the same data.
+    again = await startTestPlatform({ rateLimits: BUSIFAVOR_LIMITS, dataDir });
+    const r = await again.admin('GET', '/notifications');
+    assert.equal(r.data.data[0]?.status, 'DELIVERED');
+    assert.equal(r.data.data[0]?.attempts, 1);
+  } finally {
+    await again?.close();
+    await receiver.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a delivery still in flight at the drain deadline is broken off and its claim given back at once', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'wxcoupon-notify-release-'));
+  const receiver = await slowReceiver(30_000);
+  let second: TestPlatform | undefined;
+  try {
+    const first = await startTestPlatform({ rateLimits: BUSIFAVOR_LIMITS, dataDir });
+    // A lease far longer than the test: only a released claim lets the next start deliver.
+    await first.admin('PUT', '/notifications/settings', { ...FAST_DELIVERY, lease_ms: 600_000, timeout_ms: 60_000 });
+    await sendCoupons(first, receiver.url, 1);
+    await eventually(() => receiver.arrived() === 1);
+    const started = Date.now();
+    await first.platform.close({ drainTimeoutMs: 200 });
+    assert.ok(Date.now() - started < 5000, 'close did not wait for the receiver');
+
+    second = await startTestPlatform({ rateLimits: BUSIFAVOR_LIMITS, dataDir });
+    const r = await second.admin('GET', '/notifications');
+    assert.equal(r.data.data[0]?.status, 'PENDING');
+    assert.equal(r.data.data[0]?.attempts, 0, 'a broken-off delivery is not a failed attempt');
+    await eventually(() => receiver.arrived() === 2, 5000);
+  } finally {
+    await second?.platform.close({ drainTimeoutMs: 0 });
+    await second?.close();
+    await receiver.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });

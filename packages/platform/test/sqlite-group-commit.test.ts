@@ -164,3 +164,40 @@ describe('SQLite group commit', () => {
     assert.equal((reader.prepare("SELECT count(*) AS n FROM items WHERE id = 'e1'").get() as { n: number }).n, 1);
   });
 });
+
+test('closing the database commits the open batch but undoes a transaction still running in it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-group-commit-close-'));
+  const file = join(dir, 'scratch.sqlite');
+  try {
+    const db = openDatabase(databaseTarget(`sqlite:${file}`, dir)) as unknown as Scratch;
+    await sql`CREATE TABLE items (id TEXT PRIMARY KEY)`.execute(db);
+    await durable(db as never);
+    await sql`INSERT INTO items (id) VALUES ('answered')`.execute(db);
+    let inside!: () => void;
+    const entered = new Promise<void>((ok) => {
+      inside = ok;
+    });
+    // A request cut off at shutdown: its transaction has written and waits for something else.
+    const cutOff = db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`INSERT INTO items (id) VALUES ('half')`.execute(trx);
+        inside();
+        await sleep(200);
+        await sql`INSERT INTO items (id) VALUES ('other half')`.execute(trx);
+      })
+      .catch(() => 'failed');
+    await entered;
+    await db.destroy();
+    assert.equal(await cutOff, 'failed');
+    const check = new SqliteDatabase(file, { readonly: true });
+    try {
+      const ids = (check.prepare('SELECT id FROM items ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
+      assert.deepEqual(ids, ['answered']);
+    } finally {
+      check.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

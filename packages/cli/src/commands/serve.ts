@@ -1,72 +1,251 @@
-import { createPlatform, credentialsFile } from '@wxcoupon/platform';
-import { intFlag, parseFlags } from '../args.js';
+import { createPlatform, credentialsFile, DEFAULT_DRAIN_TIMEOUT_MS, openFileLimit } from '@wxcoupon/platform';
+import { parseFlags } from '../args.js';
 import { UsageError } from '../usage-error.js';
 
-const USAGE = `Usage: wxcoupon serve [--host 127.0.0.1] [--port 8080] [--data ./.wxcoupon] [--database URL]
-                      [--rate-limits favor.coupons.send=5000,…] [--insecure-permissions]
+// Every setting of `serve` is a flag and an environment variable (services are configured through the
+// environment in containers); a flag wins. One row per setting: the usage text is built from this table.
+
+interface Setting {
+  flag: string;
+  env: string;
+  type: 'string' | 'boolean';
+  /** What the value looks like in the usage text. */
+  arg?: string;
+  default?: string;
+  help: string;
+}
+
+const SETTINGS = [
+  {
+    flag: 'host',
+    env: 'WXCOUPON_HOST',
+    type: 'string',
+    arg: 'ADDR',
+    default: '127.0.0.1',
+    help: 'address to listen on',
+  },
+  { flag: 'port', env: 'WXCOUPON_PORT', type: 'string', arg: 'N', default: '8080', help: 'HTTP port (HTTPS: N + 1)' },
+  { flag: 'data', env: 'WXCOUPON_DATA', type: 'string', arg: 'DIR', default: './.wxcoupon', help: 'data directory' },
+  {
+    flag: 'database',
+    env: 'WXCOUPON_DATABASE_URL',
+    type: 'string',
+    arg: 'URL',
+    default: 'sqlite:platform.sqlite',
+    help: 'sqlite:<path> or postgres://…',
+  },
+  {
+    flag: 'rate-limits',
+    env: 'WXCOUPON_RATE_LIMITS',
+    type: 'string',
+    arg: 'API=N,…',
+    default: "WeChat's",
+    help: 'calls per second per merchant and API',
+  },
+  {
+    flag: 'headers-timeout',
+    env: 'WXCOUPON_HEADERS_TIMEOUT',
+    type: 'string',
+    arg: 'TIME',
+    default: '10s',
+    help: 'a request’s headers must arrive within this',
+  },
+  {
+    flag: 'body-timeout',
+    env: 'WXCOUPON_BODY_TIMEOUT',
+    type: 'string',
+    arg: 'TIME',
+    default: '30s',
+    help: 'the whole request, body included, within this',
+  },
+  {
+    flag: 'keep-alive-timeout',
+    env: 'WXCOUPON_KEEP_ALIVE_TIMEOUT',
+    type: 'string',
+    arg: 'TIME',
+    default: '5s',
+    help: 'idle keep-alive connections close after this',
+  },
+  {
+    flag: 'max-connections',
+    env: 'WXCOUPON_MAX_CONNECTIONS',
+    type: 'string',
+    arg: 'N',
+    default: 'open-file limit',
+    help: 'open connections per listener',
+  },
+  {
+    flag: 'drain-timeout',
+    env: 'WXCOUPON_DRAIN_TIMEOUT',
+    type: 'string',
+    arg: 'TIME',
+    default: `${DEFAULT_DRAIN_TIMEOUT_MS / 1000}s`,
+    help: 'on SIGTERM/SIGINT, time to answer requests in flight',
+  },
+  {
+    flag: 'insecure-permissions',
+    env: 'WXCOUPON_INSECURE_PERMISSIONS',
+    type: 'boolean',
+    default: 'off',
+    help: 'start on a data directory other users can open (containers)',
+  },
+] as const satisfies readonly Setting[];
+
+type SettingName = (typeof SETTINGS)[number]['flag'];
+
+const USAGE = `Usage: wxcoupon serve [options]
 
 Starts the platform. The first start on an empty data directory provisions a demo merchant and a
 running 代金券 stock and writes <data>/demo/credentials.json. --database takes sqlite:<path> (relative
 to the data directory) or postgres://user:pass@host:port/db; the default is SQLite in the data directory.
---rate-limits sets calls per second per merchant and API (default: WeChat's, e.g. 500 for sends).
-The data directory holds every merchant's keys: it is created 0700 with its files 0600, and one that
-group or other users can access is refused; --insecure-permissions (or WXCOUPON_INSECURE_PERMISSIONS=1)
-starts anyway, for containers whose volume keeps other users out.
+--rate-limits sets calls per second per merchant and API (e.g. favor.coupons.send=5000; default: WeChat's,
+500 for sends). The data directory holds every merchant's keys: it is created 0700 with its files 0600,
+and one that group or other users can access is refused unless --insecure-permissions (or
+WXCOUPON_INSECURE_PERMISSIONS=1) is given, for containers whose volume keeps other users out.
 
-Environment: UV_THREADPOOL_SIZE, the threads that sign answers (default: one per core);
+Options (flag, environment variable, default); a flag wins over the environment:
+${SETTINGS.map((s) => `  ${`--${s.flag}${s.type === 'string' ? ` ${s.arg}` : ''}`.padEnd(32)}${s.env.padEnd(29)}${s.default ?? ''}\n      ${s.help}`).join('\n')}
+
+Times are like 500ms, 10s or 2m (a bare number is seconds). A slow client cannot stretch the timeouts:
+they count from a request's first byte. Beyond --max-connections (default: a share of the open-file
+limit) the connection idle longest is closed to make room.
+
+SIGTERM or SIGINT stops accepting connections, answers every request in flight (up to --drain-timeout;
+answers then carry Connection: close), lets notification deliveries finish, and exits 0. A second
+signal exits at once. GET /healthz (alive) and GET /readyz (database and schema ready) need no
+authentication.
+
+Environment also: UV_THREADPOOL_SIZE, the threads that sign answers (default: one per core);
 WXCOUPON_POOL_NICE, how many nice levels below the event loop they run on Linux (default 4; 0 = same).
 `;
 
 export async function serve(argv: string[]): Promise<number> {
-  const { values } = parseFlags(
-    argv,
-    {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '8080' },
-      data: { type: 'string', default: './.wxcoupon' },
-      database: { type: 'string' },
-      'rate-limits': { type: 'string' },
-      'insecure-permissions': { type: 'boolean' },
-    },
-    USAGE,
-  );
+  const { values } = parseFlags(argv, Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: s.type }])), USAGE);
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
   }
-  const port = intFlag(values.port as string, 'port', 8080, 0, 65535);
+  const settings = readSettings(values);
+  const port = whole(settings, 'port', 0, 65535);
+  const headersTimeoutMs = duration(settings, 'headers-timeout');
+  const bodyTimeoutMs = duration(settings, 'body-timeout');
+  if (headersTimeoutMs > bodyTimeoutMs)
+    throw new UsageError(
+      `${settings['headers-timeout'].source} (${settings['headers-timeout'].text}) is longer than the body timeout (${settings['body-timeout'].text}), which includes the headers`,
+    );
+  const keepAliveTimeoutMs = duration(settings, 'keep-alive-timeout');
+  const drainTimeoutMs = duration(settings, 'drain-timeout');
+  const maxConnections = settings['max-connections'].given
+    ? whole(settings, 'max-connections', 1, 1_000_000)
+    : undefined;
+  const rateLimits = settings['rate-limits'].given ? parseRateLimits(settings['rate-limits']) : undefined;
+  const database = settings.database.given ? settings.database.text : undefined;
+
   const platform = await createPlatform({
-    dataDir: values.data as string,
-    ...(values.database ? { database: values.database as string } : {}),
-    ...(values['rate-limits'] ? { rateLimits: parseRateLimits(values['rate-limits'] as string) } : {}),
-    insecurePermissions: values['insecure-permissions'] === true || process.env.WXCOUPON_INSECURE_PERMISSIONS === '1',
+    dataDir: settings.data.text,
+    ...(database ? { database } : {}),
+    ...(rateLimits ? { rateLimits } : {}),
+    insecurePermissions: switchOn(settings, 'insecure-permissions'),
   });
-  let url: string;
+  let listening: Awaited<ReturnType<typeof platform.listen>>;
   try {
-    ({ url } = await platform.listen({ host: values.host as string, port }));
+    listening = await platform.listen({
+      host: settings.host.text,
+      port,
+      headersTimeoutMs,
+      bodyTimeoutMs,
+      keepAliveTimeoutMs,
+      ...(maxConnections ? { maxConnections } : {}),
+    });
   } catch (err) {
-    await platform.close();
+    await platform.close({ drainTimeoutMs: 0 });
     throw err;
   }
+  const files = openFileLimit();
+  process.stdout.write(
+    `limits: ${listening.maxConnections} connections per listener${files ? ` (open-file limit ${files})` : ''}; timeouts: headers ${settings['headers-timeout'].text}, body ${settings['body-timeout'].text}, keep-alive ${settings['keep-alive-timeout'].text}, drain ${settings['drain-timeout'].text}\n`,
+  );
   const c = platform.credentials;
-  process.stdout.write(quickStart(url, credentialsFile(platform.context.dataDir), c.favorStockId, c.appid));
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  process.stdout.write(quickStart(listening.url, credentialsFile(platform.context.dataDir), c.favorStockId, c.appid));
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    let received: NodeJS.Signals | undefined;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (received) {
+        process.stderr.write(`wxcoupon: ${sig} again: exiting without waiting\n`);
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      }
+      received = sig;
+      resolve(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
-  process.stdout.write('\nwxcoupon: stopping\n');
-  await platform.close();
+  process.stdout.write(
+    `\nwxcoupon: ${signal}: stopping; answering the requests in flight (up to ${settings['drain-timeout'].text}; a second signal exits at once)\n`,
+  );
+  const { inFlight, cut } = await platform.close({ drainTimeoutMs });
+  process.stdout.write(
+    `wxcoupon: stopped (${inFlight - cut} of ${inFlight} requests in flight answered${cut ? `, ${cut} cut off at the deadline` : ''})\n`,
+  );
   return 0;
 }
 
+interface SettingValue {
+  text: string;
+  /** Where it came from, for messages: `--port`, `WXCOUPON_PORT` or `the default`. */
+  source: string;
+  /** False when it is the default. */
+  given: boolean;
+}
+
+function readSettings(flags: Record<string, string | boolean | undefined>): Record<SettingName, SettingValue> {
+  const out = {} as Record<SettingName, SettingValue>;
+  for (const s of SETTINGS) {
+    const flag = flags[s.flag];
+    const env = process.env[s.env];
+    if (flag !== undefined) out[s.flag] = { text: String(flag), source: `--${s.flag}`, given: true };
+    else if (env !== undefined && env !== '') out[s.flag] = { text: env, source: s.env, given: true };
+    else out[s.flag] = { text: s.default, source: 'the default', given: false };
+  }
+  return out;
+}
+
+function whole(settings: Record<SettingName, SettingValue>, name: SettingName, min: number, max: number): number {
+  const { text, source } = settings[name];
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${source} must be a whole number between ${min} and ${max} (got "${text}")`);
+  return n;
+}
+
+/** A boolean setting: the flag, or the environment's 1/true (0/false/off: off). */
+function switchOn(settings: Record<SettingName, SettingValue>, name: SettingName): boolean {
+  const { text, source, given } = settings[name];
+  if (!given) return false;
+  const v = text.trim().toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes' || v === 'on') return true;
+  if (v === 'false' || v === '0' || v === 'no' || v === 'off') return false;
+  throw new UsageError(`${source} must be 1 or 0 (got "${text}")`);
+}
+
+/** `500ms`, `10s`, `2m`, or a bare number of seconds; in milliseconds. */
+function duration(settings: Record<SettingName, SettingValue>, name: SettingName): number {
+  const { text, source } = settings[name];
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  const ms = m?.[1] ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 0 || ms > 3_600_000)
+    throw new UsageError(`${source} must be a time such as 500ms, 10s or 2m, at most 1 hour (got "${text}")`);
+  return Math.round(ms);
+}
+
 /** `api=perSecond,…`, e.g. `favor.coupons.send=5000`. */
-function parseRateLimits(text: string): Record<string, number> {
+function parseRateLimits({ text, source }: SettingValue): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of text.split(',')) {
     const m = /^([a-z.]+)=(\d+)$/.exec(part.trim());
     if (!m?.[1] || !m[2])
-      throw new UsageError(`--rate-limits: "${part}" is not api=callsPerSecond (e.g. favor.coupons.send=5000)`);
+      throw new UsageError(`${source}: "${part}" is not api=callsPerSecond (e.g. favor.coupons.send=5000)`);
     out[m[1]] = Number(m[2]);
   }
   return out;

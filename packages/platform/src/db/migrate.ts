@@ -25,3 +25,9 @@ export async function migrateToLatest(db: Db): Promise<void> {
     );
   }
 }
+
+/** The migrations this code has that the database has not run (none: the schema is at the latest). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const all = await new Migrator({ db, provider }).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

@@ -136,6 +136,12 @@ export class GroupCommitDriver implements Driver {
   async destroy(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A transaction still open now belongs to a request cut off at shutdown: its half is undone, and
+    // everything else in the batch (answered or not) is committed.
+    if (this.holder?.inTransaction && this.db.inTransaction) {
+      this.run('ROLLBACK TO wxcoupon_tx', []);
+      this.run('RELEASE wxcoupon_tx', []);
+    }
     if (this.batch) this.commit();
     this.db.close();
   }

@@ -17,6 +17,11 @@ export interface Feature {
   v3?(router: V3Router, ctx: PlatformContext): void;
   admin?(router: AdminRouter, ctx: PlatformContext): void;
   root?(router: AppRouter, ctx: PlatformContext): void;
-  /** Start background work once the platform is ready; the returned function stops it on close(). */
-  start?(ctx: PlatformContext): Promise<(() => Promise<void>) | undefined> | (() => Promise<void>) | undefined;
+  /**
+   * Start background work once the platform is ready; the returned function stops it on close(). It may
+   * let work in progress finish, but must end it promptly once `hurry` aborts (the drain deadline).
+   */
+  start?(ctx: PlatformContext): Promise<StopFunction | undefined> | StopFunction | undefined;
 }
+
+export type StopFunction = (hurry: AbortSignal) => Promise<void>;

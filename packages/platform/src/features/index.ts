@@ -3,6 +3,7 @@ import { busifavorFeature } from './busifavor/index.js';
 import { certificatesFeature } from './certificates/index.js';
 import { favorFeature } from './favor/index.js';
 import type { Feature } from './feature.js';
+import { healthFeature } from './health/index.js';
 import { merchantsFeature } from './merchants/index.js';
 import { notifyFeature } from './notify/index.js';
 import { v2couponFeature } from './v2coupon/index.js';
@@ -16,4 +17,5 @@ export const features: readonly Feature[] = [
   busifavorFeature,
   notifyFeature,
   adminFeature,
+  healthFeature,
 ];

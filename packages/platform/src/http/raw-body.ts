@@ -24,10 +24,19 @@ export async function readRawBody(c: Context): Promise<string> {
 async function readIncoming(incoming: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of incoming) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of incoming) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) throw tooLarge();
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    // The connection closed before the body was whole (the client left, or a timeout or the connection
+    // cap closed it): a bad request, not a fault of the platform's.
+    if (err instanceof ApiError || !incoming.destroyed) throw err;
+    throw new ApiError('PARAM_ERROR', 'the connection closed before the request body was complete', {
+      location: 'body',
+    });
   }
   return Buffer.concat(chunks, size);
 }

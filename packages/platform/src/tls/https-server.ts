@@ -11,12 +11,14 @@ export async function createTlsServer(
   fetch: (req: Request, env: unknown) => Response | Promise<Response>,
   tls: LocalTls,
   hostname: string,
+  /** Timeouts and the like (see http/listener.ts). */
+  extra: Record<string, unknown> = {},
 ): Promise<ServerType> {
   const server = createAdaptorServer({
     fetch,
     hostname,
     createServer: createHttpsServer,
-    serverOptions: { ...(await tls.serverOptions()), requestCert: true, rejectUnauthorized: false },
+    serverOptions: { ...extra, ...(await tls.serverOptions()), requestCert: true, rejectUnauthorized: false },
   });
   // A client that breaks off the handshake (wrong protocol, untrusted server certificate) must not
   // take anything down; Node already drops that socket, this only keeps the event handled.

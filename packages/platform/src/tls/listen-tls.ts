@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ServerType } from '@hono/node-server';
 import { PlatformStartError } from '../errors/platform-start-error.js';
+import { type ConnectionLimits, serverOptions } from '../http/listener.js';
 import { createTlsServer } from './https-server.js';
 import type { LocalTls } from './local-tls.js';
 
@@ -15,8 +16,9 @@ export async function listenTls(
   tls: LocalTls,
   host: string,
   port: number,
+  limits: ConnectionLimits,
 ): Promise<{ server: ServerType; url: string }> {
-  const server = await createTlsServer(fetch, tls, host);
+  const server = await createTlsServer(fetch, tls, host, serverOptions(limits));
   await new Promise<void>((ok, fail) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       fail(

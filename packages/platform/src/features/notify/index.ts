@@ -57,6 +57,6 @@ export const notifyFeature: Feature = {
     const w = new DeliveryWorker(ctx);
     ctx.services.notify.onEnqueued = () => w.kick();
     w.start();
-    return () => w.stop();
+    return (hurry) => w.stop(hurry);
   },
 };

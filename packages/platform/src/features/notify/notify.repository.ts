@@ -103,6 +103,20 @@ export async function finishAttempt(
   });
 }
 
+/**
+ * Gives up `instance`'s claim on a notification without recording an attempt (the attempt was broken off
+ * by a shutdown): another instance, or the next start, delivers it at once instead of after the lease.
+ */
+export async function releaseClaim(db: Q, instance: string, id: string): Promise<void> {
+  await db
+    .updateTable('notify_outbox')
+    .set({ claimed_by: null, lease_until: null })
+    .where('id', '=', id)
+    .where('claimed_by', '=', instance)
+    .where('status', '=', PENDING)
+    .execute();
+}
+
 export function findNotification(db: Q, id: string) {
   return db.selectFrom('notify_outbox').selectAll().where('id', '=', id).executeTakeFirst();
 }

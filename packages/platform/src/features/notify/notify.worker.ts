@@ -14,6 +14,8 @@ import { type DeliverySettings, readDeliverySettings } from './notify.settings.j
 
 const BATCH = 20;
 const ERROR_TEXT = 300;
+/** The reason deliveries are broken off with when the platform closes. */
+const CLOSING = new Error('platform closing');
 
 export class DeliveryWorker {
   readonly instance = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -36,11 +38,23 @@ export class DeliveryWorker {
     else this.schedule(0);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Claims nothing more and lets the deliveries in flight finish (each is bounded by its own timeout); once
+   * `hurry` aborts, breaks them off and gives their claims back, so that they are delivered again at once.
+   */
+  async stop(hurry?: AbortSignal): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    for (const c of this.inflight) c.abort(new Error('platform closing'));
-    await this.running;
+    const breakOff = () => {
+      for (const c of this.inflight) c.abort(CLOSING);
+    };
+    if (!hurry || hurry.aborted) breakOff();
+    else hurry.addEventListener('abort', breakOff, { once: true });
+    try {
+      await this.running;
+    } finally {
+      hurry?.removeEventListener('abort', breakOff);
+    }
   }
 
   private schedule(ms: number): void {
@@ -112,7 +126,11 @@ export class DeliveryWorker {
       clearTimeout(timer);
       this.inflight.delete(controller);
     }
-    if (this.stopped && error !== null) return; // closing: leave the attempt to the next start (lease expires)
+    if (controller.signal.reason === CLOSING) {
+      // Broken off by a shutdown: not an attempt the merchant's server failed.
+      await repo.releaseClaim(this.ctx.db, this.instance, row.id);
+      return;
+    }
     const end = this.ctx.clock();
     const ok = error === null;
     const delay = settings.retryDelaysMs[attempt - 1];
