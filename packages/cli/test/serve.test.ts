@@ -75,6 +75,19 @@ describe('wxcoupon serve', () => {
     assert.equal(creds.baseURL, server.url);
   });
 
+  test('the first screen names the HTTPS address and pages that exist', async () => {
+    const out = server.output();
+    assert.match(out, /listening on http:\/\/\S+ and https:\/\/127\.0\.0\.1:\d+ \(HTTPS/);
+    const health = /Health:\s+(\S+)/.exec(out)?.[1];
+    assert.ok(health);
+    assert.equal((await fetch(health)).status, 200);
+    const admin = /Admin API:\s+(\S+)/.exec(out)?.[1];
+    const tokenFile = /Bearer \$\(cat (\S+)\)/.exec(out)?.[1];
+    assert.ok(admin && tokenFile);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    assert.equal((await fetch(admin, { headers: { Authorization: `Bearer ${token}` } })).status, 200);
+  });
+
   test('the printed SDK snippet runs as printed and sends a coupon', async () => {
     const snippet = /Send a 代金券 with the SDK:\n\n([\s\S]+?)\n\n/.exec(server.output())?.[1];
     assert.ok(snippet, 'no snippet in the quick-start');

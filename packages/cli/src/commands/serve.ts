@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createPlatform, credentialsFile, DEFAULT_DRAIN_TIMEOUT_MS, openFileLimit } from '@wxcoupon/platform';
 import { parseFlags } from '../args.js';
 import { UsageError } from '../usage-error.js';
@@ -166,7 +167,7 @@ export async function serve(argv: string[]): Promise<number> {
     `limits: ${listening.maxConnections} connections per listener${files ? ` (open-file limit ${files})` : ''}; timeouts: headers ${settings['headers-timeout'].text}, body ${settings['body-timeout'].text}, keep-alive ${settings['keep-alive-timeout'].text}, drain ${settings['drain-timeout'].text}\n`,
   );
   const c = platform.credentials;
-  process.stdout.write(quickStart(listening.url, credentialsFile(platform.context.dataDir), c.favorStockId, c.appid));
+  process.stdout.write(quickStart(listening.url, listening.tlsUrl, platform.context.dataDir, c.favorStockId, c.appid));
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     let received: NodeJS.Signals | undefined;
@@ -251,8 +252,9 @@ function parseRateLimits({ text, source }: SettingValue): Record<string, number>
   return out;
 }
 
-function quickStart(url: string, credentials: string, stockId: string, appid: string): string {
-  return `wxcoupon platform listening on ${url}
+function quickStart(url: string, tlsUrl: string | undefined, dataDir: string, stockId: string, appid: string): string {
+  const credentials = credentialsFile(dataDir);
+  return `wxcoupon platform listening on ${url}${tlsUrl ? ` and ${tlsUrl} (HTTPS, mutual TLS for APIv2)` : ''}
 credentials: ${credentials}
 
 Send a 代金券 with the SDK:
@@ -271,6 +273,9 @@ Send a 代金券 with the SDK:
   console.log(res.data.coupon_id);
 
 or from the shell: npx wxcoupon send --openid o-demo-user   (stock ${stockId}, appid ${appid})
-Admin API: ${url}/admin (token in the data directory's admin-token). Ctrl-C stops.
+Health:    ${url}/healthz
+Admin API: ${url}/admin/health (and the rest of /admin/…) with the header
+           Authorization: Bearer $(cat ${join(dataDir, 'admin-token')})
+           (the wxcoupon commands send it for you). Ctrl-C stops.
 `;
 }
