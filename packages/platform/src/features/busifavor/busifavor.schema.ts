@@ -1,5 +1,5 @@
 import { parseRfc3339 } from '../../clock.js';
-import { type FieldReader, REQUEST_NO, REQUEST_NO_ISSUE } from '../../http/validator.js';
+import { type FieldReader, OPENID_RULE, REQUEST_NO, REQUEST_NO_ISSUE } from '../../http/validator.js';
 
 // Request parsing for the 商家券 APIs (coupon-api.md §4): every rule a field has, as PARAM_ERROR
 // with the field's JSON Pointer. Rules that need the stored stock (code modes) are in the services.
@@ -247,11 +247,16 @@ function parseDisplay(b: FieldReader): Record<string, unknown> | undefined {
   const d = '/display_pattern_info';
   const display = b.object(d);
   if (!display) return undefined;
-  b.string(`${d}/description`, { min: 1, max: 1000 });
+  b.string(`${d}/description`, { min: 1, max: 1000, text: true });
   b.string(`${d}/merchant_logo_url`, { min: 1, max: 128 });
   b.string(`${d}/merchant_name`, { min: 1, max: 16 });
   b.string(`${d}/background_color`, { pattern: BG_COLOR, patternIssue: 'must be one of Color010 … Color100' });
   b.string(`${d}/coupon_image_url`, { min: 1, max: 128 });
+  if (b.object(`${d}/finder_info`)) {
+    b.string(`${d}/finder_info/finder_id`, { min: 1, max: 128 });
+    b.string(`${d}/finder_info/finder_video_id`, { min: 1, max: 128 });
+    b.string(`${d}/finder_info/finder_video_cover_image_url`, { min: 1, max: 256 });
+  }
   return display;
 }
 
@@ -359,7 +364,7 @@ export interface SendInput {
 
 export function parseSend(b: FieldReader, product: boolean): SendInput {
   const input: SendInput = {
-    openid: b.string('/openid', { required: true, max: 128 }),
+    openid: b.string('/openid', { ...OPENID_RULE, required: true }),
     appid: b.string('/appid', { required: true, max: 128 }),
     stockId: b.string('/stock_id', { required: true, ...ID_RULE }),
     outRequestNo: requestNo(b, '/out_request_no'),
@@ -401,7 +406,7 @@ export function parseUse(b: FieldReader): UseInput {
     appid: b.string('/appid', { required: true, max: 32 }),
     useTime: time(b, '/use_time', true),
     useRequestNo: requestNo(b, '/use_request_no', 32),
-    openid: b.string('/openid', { max: 128 }),
+    openid: b.string('/openid', OPENID_RULE),
     order,
   };
 }
