@@ -131,6 +131,19 @@ describe(`input rules on ${testEngine()}`, () => {
       }),
     );
     assert.equal(modified.status, 204, modified.text);
+
+    const budget = await client.request(
+      'PATCH',
+      `/v3/marketing/busifavor/stocks/${stockId}/budget`,
+      JSON.stringify({
+        target_max_coupons: 200,
+        current_max_coupons: 100,
+        current_max_coupons_by_day: 50,
+        modify_budget_request_no: `budget-${stockId}`,
+      }),
+    );
+    assert.equal(budget.status, 200, budget.text);
+    assert.equal(budget.data.max_coupons, 200);
   });
 
   test('a 代金券 stock with the documented fix_available_time and unavailable_items is accepted', async () => {

@@ -327,12 +327,15 @@ export function parseBudget(b: FieldReader): BudgetInput {
   const daily = b.integer('/target_max_coupons_by_day', { min: 1, max: MAX_COUNT });
   if ((total === undefined) === (daily === undefined))
     b.fail('/target_max_coupons', total, 'give exactly one of target_max_coupons and target_max_coupons_by_day');
+  // Both current values are documented fields: a client may send both, and only the one it changes counts.
+  const currentTotal = b.integer('/current_max_coupons', { min: 0, max: MAX_COUNT });
+  const currentDaily = b.integer('/current_max_coupons_by_day', { min: 0, max: MAX_COUNT });
   if (total !== undefined) {
-    const current = b.integer('/current_max_coupons', { required: true, min: 0, max: MAX_COUNT });
-    return { requestNo: requestNo_, field: 'max_coupons', target: total, current };
+    if (currentTotal === undefined) b.fail('/current_max_coupons', undefined, 'is required');
+    return { requestNo: requestNo_, field: 'max_coupons', target: total, current: currentTotal };
   }
-  const current = b.integer('/current_max_coupons_by_day', { required: true, min: 0, max: MAX_COUNT });
-  return { requestNo: requestNo_, field: 'max_coupons_by_day', target: daily as number, current };
+  if (currentDaily === undefined) b.fail('/current_max_coupons_by_day', undefined, 'is required');
+  return { requestNo: requestNo_, field: 'max_coupons_by_day', target: daily as number, current: currentDaily };
 }
 
 export interface UploadInput {
