@@ -43,20 +43,7 @@ export async function sendRaw(s: Sender, r: BadRequest): Promise<{ status: numbe
     headers['Content-Type'] = r.contentType ?? 'application/json';
     headers['Content-Length'] = String(sent.length);
   }
-  const url = new URL(s.baseURL);
-  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, method: r.method, path: r.sentPath ?? r.path, headers, agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(sent);
-  });
+  const { status, text } = await exchange(new URL(s.baseURL), r.method, r.sentPath ?? r.path, headers, sent, true);
   let code: string | undefined;
   try {
     if (r.v2) {
@@ -69,4 +56,36 @@ export async function sendRaw(s: Sender, r: BadRequest): Promise<{ status: numbe
     code = `unreadable answer: ${text.slice(0, 80)}`;
   }
   return { status, code };
+}
+
+/**
+ * One request and its answer. A kept-alive socket that the server closes just as it is reused fails
+ * before anything is answered; as Node's documentation advises, that case is sent again once, on a new
+ * connection (the other end never read it, so this is not a second request to the handler).
+ */
+function exchange(
+  url: URL,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  reuse: boolean,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, method, path, headers, agent: reuse ? agent : false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && (err.code === 'ECONNRESET' || err.message === 'socket hang up'))
+        exchange(url, method, path, headers, body, false).then(resolve, reject);
+      else reject(err);
+    });
+    req.end(body);
+  });
 }
