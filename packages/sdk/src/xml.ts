@@ -1,8 +1,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import { XmlFormatError } from './errors/xml-format-error.js';
 
-// APIv2 bodies: a flat `<xml>` element whose children are all strings. Parsing refuses DTDs and
-// entities outright, keeps every value a string ("0123" stays "0123") and accepts CDATA.
+// APIv2 bodies: a flat `<xml>` element whose children are all strings. Parsing refuses DTDs and every
+// entity but the five XML predefines, decodes those and numeric character references, keeps every
+// value a string ("0123" stays "0123") and accepts CDATA.
 
 export { XmlFormatError };
 
@@ -18,18 +19,26 @@ const parser = new XMLParser({
   isArray: () => false,
 });
 
-const FORBIDDEN = /<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST|&[A-Za-z_][\w.-]*;|&#/i;
+const FORBIDDEN = /<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i;
 const ROOT = /^\s*(?:<\?xml[^?]*\?>\s*)?<xml>[\s\S]*<\/xml>\s*$/;
+// Anything XML 1.0 does not allow as a character (the `Char` production): C0 controls but TAB, LF and
+// CR, lone surrogates, U+FFFE and U+FFFF.
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+const CDATA_SECTION = /(<!\[CDATA\[[\s\S]*?\]\]>)/;
+const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));|&/g;
+const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** Parses a v2 XML document into `{field: string}`. Throws {@link XmlFormatError} on anything else. */
 export function parseXml(text: string): Record<string, string> {
   if (typeof text !== 'string' || !ROOT.test(text)) throw new XmlFormatError('the body is not an <xml> document');
   if (FORBIDDEN.test(stripCdata(text))) {
-    throw new XmlFormatError('DTDs, entity declarations and entity references are not accepted');
+    throw new XmlFormatError('DTDs and entity declarations are not accepted');
   }
+  if (NOT_XML_CHAR.test(text)) throw new XmlFormatError('the document holds a character that XML does not allow');
+  const resolved = resolveReferences(text);
   let doc: unknown;
   try {
-    doc = parser.parse(text, true);
+    doc = parser.parse(resolved, true);
   } catch (cause) {
     throw new XmlFormatError(`malformed XML: ${(cause as Error).message}`, { cause });
   }
@@ -61,6 +70,34 @@ export function buildXml(fields: Readonly<Record<string, unknown>>): string {
 
 function cdata(s: string): string {
   return `<![CDATA[${s.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+}
+
+/**
+ * The document with every character reference and predefined entity outside CDATA replaced by a CDATA
+ * section holding the character it stands for, so that the parser (which expands no entity) reads
+ * the decoded text. Any other `&` (another entity, a malformed reference, a bare ampersand) is refused.
+ */
+function resolveReferences(text: string): string {
+  if (!text.includes('&')) return text;
+  return text
+    .split(CDATA_SECTION)
+    .map((part, i) =>
+      i % 2 === 1 ? part : part.replace(REFERENCE, (_, name, dec, hex) => cdata(referenced(name, dec, hex))),
+    )
+    .join('');
+}
+
+function referenced(name: string | undefined, dec: string | undefined, hex: string | undefined): string {
+  if (name) return PREDEFINED[name] as string;
+  if (dec === undefined && hex === undefined)
+    throw new XmlFormatError(
+      'no entity is accepted but &amp; &lt; &gt; &quot; &apos; and character references (&#65; &#x41;)',
+    );
+  const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex as string, 16);
+  const char = code <= 0x10ffff ? String.fromCodePoint(code) : '';
+  if (char === '' || NOT_XML_CHAR.test(char) || (code >= 0xd800 && code <= 0xdfff))
+    throw new XmlFormatError(`character reference &#${dec ?? `x${hex}`}; names a character that XML does not allow`);
+  return char;
 }
 
 function stripCdata(s: string): string {

@@ -5,6 +5,7 @@ import { type Dialect, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PlatformStartError } from '../errors/platform-start-error.js';
 import { ensurePrivateFile, tighten } from '../private-files.js';
+import { guardParameters } from './parameter-guard.js';
 import type { Database } from './schema.js';
 import { type GroupCommitDriver, GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 
@@ -71,7 +72,7 @@ export function databaseTarget(url: string | undefined, dataDir: string): Databa
 const groupCommit = new WeakMap<Db, GroupCommitDriver>();
 
 export function openDatabase(target: DatabaseTarget): Db {
-  const db = new Kysely<Database>({ dialect: target.dialect });
+  const db = new Kysely<Database>({ dialect: guardParameters(target.dialect) });
   if (target.dialect instanceof GroupCommitSqliteDialect) groupCommit.set(db, target.dialect.driver);
   return db;
 }

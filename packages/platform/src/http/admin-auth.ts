@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors/api-error.js';
 import type { AdminEnv } from './env.js';
-import { readRawBody } from './raw-body.js';
+import { decodeBody, readRawBody } from './raw-body.js';
 
 /** `Authorization: Bearer <token>` with the token from `<data>/admin-token`. */
 export function adminAuth(token: string): MiddlewareHandler<AdminEnv> {
@@ -10,7 +10,7 @@ export function adminAuth(token: string): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     const given = Buffer.from(/^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ApiError('ADMIN_UNAUTHORIZED');
-    c.set('rawBody', await readRawBody(c));
+    c.set('rawBody', decodeBody(await readRawBody(c)));
     await next();
   };
 }

@@ -6,6 +6,7 @@ import { adminAuth } from './admin-auth.js';
 import type { AdminEnv, AppEnv, V3Env } from './env.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { requestIdMiddleware } from './request-id.js';
+import { literalPath } from './request-target.js';
 import { v3Auth } from './v3-auth.js';
 import { v3Sign } from './v3-sign.js';
 
@@ -18,6 +19,8 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   const onError = errorHandler(ctx.log);
   const app = new Hono<AppEnv>();
   app.use('*', requestIdMiddleware);
+  // Before any route is chosen: a path the URL parser would resolve elsewhere is refused, not rerouted.
+  app.use('*', literalPath);
   // No answer leaves before what it reports is committed (SQLite commits in groups).
   app.use('*', async (c, next) => {
     const since = durabilityMark(ctx.db);

@@ -4,11 +4,11 @@ import { ApiError } from '../errors/api-error.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** The exact request body as text: what the signature covers. Bodies over 1 MiB are refused unread. */
-export async function readRawBody(c: Context): Promise<string> {
+/** The exact request body bytes: what the signature covers. Bodies over 1 MiB are refused unread. */
+export async function readRawBody(c: Context): Promise<Buffer> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  if (c.req.method === 'GET' || c.req.method === 'HEAD') return '';
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return Buffer.alloc(0);
   // Behind @hono/node-server the Node request is at hand: reading it directly avoids building a
   // web Request and stream for every call. In-process (platform.fetch) the web Request is the source.
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
@@ -18,7 +18,24 @@ export async function readRawBody(c: Context): Promise<string> {
       ? Buffer.from(await c.req.arrayBuffer())
       : Buffer.alloc(0);
   if (buf.length > MAX_BODY_BYTES) throw tooLarge();
-  return new TextDecoder('utf-8', { fatal: false }).decode(buf);
+  return buf;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The body as text, decoded only once its bytes are verified: bytes that are not UTF-8 are refused
+ * rather than replaced by U+FFFD, and a byte-order mark is refused rather than dropped, so that the
+ * text the handler reads is exactly what was signed.
+ */
+export function decodeBody(buf: Buffer): string {
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf)
+    throw new ApiError('PARAM_ERROR', '请求体不得以 UTF-8 BOM 开头', { location: 'body', issue: 'UTF-8 BOM' });
+  try {
+    return STRICT_UTF8.decode(buf);
+  } catch {
+    throw new ApiError('PARAM_ERROR', '请求体不是合法的 UTF-8', { location: 'body', issue: 'invalid UTF-8' });
+  }
 }
 
 async function readIncoming(incoming: IncomingMessage): Promise<Buffer> {

@@ -4,13 +4,15 @@ import type { PlatformContext } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import { publicKeyFromPem } from '../keys/key-cache.js';
 import type { PlatformKeyMode, V3Env } from './env.js';
-import { readRawBody } from './raw-body.js';
+import { decodeBody, readRawBody } from './raw-body.js';
+import { requestTarget } from './request-target.js';
 
 /**
  * APIv3 request authentication (protocol.md §1.1): the `Authorization` header in any parameter
  * order, a known merchant and API certificate serial, a timestamp within the allowed skew, and a
- * SHA256withRSA signature over `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n` with the raw body. Any failure
- * is `401 SIGN_ERROR` before the handler runs, so a rejected request has no side effect.
+ * SHA256withRSA signature over `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n` with the request-target and the
+ * body bytes as received. Any failure is `401 SIGN_ERROR` before the handler runs, so a rejected
+ * request has no side effect.
  */
 export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
   const lookup = certificateLookup(ctx);
@@ -27,9 +29,10 @@ export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
       throw signError(`timestamp is ${skew} s away from the server clock (at most ${ctx.maxSkewSeconds} s allowed)`);
     const found = await lookup(auth.mchid, auth.serial_no.toUpperCase());
     if (!found) throw signError('unknown mchid, or serial_no is not an API certificate of that merchant');
-    const url = c.req.url;
-    const canonical = url.slice(url.indexOf('/', url.indexOf('//') + 2));
-    const message = requestMessage(c.req.method, canonical, auth.timestamp, auth.nonce_str, raw);
+    // The message is built over the request-target and body bytes as received; the body is decoded
+    // only after it verifies, so no byte that the decoder would drop or replace escapes the signature.
+    const head = requestMessage(c.req.method, requestTarget(c), auth.timestamp, auth.nonce_str, '').slice(0, -1);
+    const message = Buffer.concat([Buffer.from(head), raw, NEWLINE]);
     // Verifying with an RSA public key takes less main-thread time than handing the job to the thread
     // pool costs (measured: ~0.04 ms against ~0.1 ms), so it runs inline; signing stays on the pool.
     if (!rsaVerify(message, auth.signature, publicKeyFromPem(found.public_key_pem))) {
@@ -37,7 +40,7 @@ export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
         'the signature does not verify: sign METHOD, the path with its query exactly as sent, timestamp, nonce and the exact body bytes',
       );
     }
-    c.set('rawBody', raw);
+    c.set('rawBody', decodeBody(raw));
     c.set('merchant', {
       mchid: auth.mchid,
       serial: auth.serial_no.toUpperCase(),
@@ -46,6 +49,8 @@ export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
     await next();
   };
 }
+
+const NEWLINE = Buffer.from('\n');
 
 // A verified merchant certificate is remembered briefly: the lookup is the one database read every
 // request makes before its own work. Only found certificates are cached, so a new merchant works at once.

@@ -9,6 +9,8 @@ interface Common {
   required?: boolean;
 }
 interface StringRule extends Common {
+  /** Free text that may hold line breaks and tabs (descriptions, PEM); other control characters stay refused. */
+  text?: boolean;
   min?: number;
   max?: number;
   pattern?: RegExp;
@@ -22,8 +24,27 @@ interface IntegerRule extends Common {
 
 // Characters outside the Basic Multilingual Plane (4-byte UTF-8, e.g. emoji) are refused by the service.
 const SUPPLEMENTARY = /[\u{10000}-\u{10FFFF}]/u;
+// C0, DEL and C1 controls and lone surrogates (which no UTF-8 can carry, and PostgreSQL text cannot hold
+// NUL) are refused in every string; free text keeps TAB, LF and CR.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]|\p{Cs}/u;
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\p{Cs}/u;
+
+/**
+ * How deep a request body may nest (the body itself is level 1). The deepest documented body, a 商家券
+ * weekly window (`/coupon_use_rule/coupon_available_time/available_week/available_day_time/0`), is 6.
+ */
+export const MAX_JSON_DEPTH = 8;
+
+/** WeChat's validator wording: which input source maps to which field, and which rule failed. */
+function wechatMessage(location: Location, pointer: string, rule: string, why: string): string {
+  const name = pointer.slice(pointer.lastIndexOf('/') + 1) || location;
+  return `输入源“/${location}${pointer}”映射到字段“${name}”${rule}规则校验失败,${why}`;
+}
 
 export class FieldReader {
+  /** Every pointer a rule has read, with its parents: what the route knows. */
+  private readonly known = new Set<string>();
+
   constructor(
     private readonly root: unknown,
     private readonly location: Location = 'body',
@@ -47,6 +68,7 @@ export class FieldReader {
       if (typeof node !== 'object') this.fail(walked || '/', node, 'must be an object');
       node = Array.isArray(node) ? node[Number(part)] : (node as Record<string, unknown>)[part];
       walked += `/${part}`;
+      this.known.add(walked);
     }
     return node === null ? undefined : node;
   }
@@ -61,6 +83,8 @@ export class FieldReader {
     const v = this.get(pointer);
     if (v === undefined) return this.missing(pointer, rule);
     if (typeof v !== 'string') this.fail(pointer, v, 'must be a string');
+    if ((rule.text ? CONTROL_IN_TEXT : CONTROL).test(v))
+      this.refuse(pointer, v, '字符', '不得包含控制字符或不成对的代理项');
     const length = [...v].length;
     if (rule.required && length === 0) this.fail(pointer, v, 'is required and must not be empty');
     if (rule.min !== undefined && length < rule.min) this.fail(pointer, v, `must be at least ${rule.min} characters`);
@@ -126,14 +150,60 @@ export class FieldReader {
     return v.map((_, i) => this.integer(`${pointer}/${i}`, { ...rule.item, required: true }));
   }
 
+  /**
+   * Refuses the first member of an object that no rule has read: a field the API does not define is
+   * not stored, echoed or digested. Array entries are reached through their array, so only object keys
+   * need a rule of their own. Iterative: the walk's depth is bounded by the heap, not the stack.
+   */
+  refuseUnknown(): void {
+    const stack: Array<[unknown, string]> = [[this.root, '']];
+    for (let next = stack.pop(); next; next = stack.pop()) {
+      const [node, pointer] = next;
+      if (typeof node !== 'object' || node === null) continue;
+      if (Array.isArray(node)) {
+        for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], `${pointer}/${i}`]);
+        continue;
+      }
+      const keys = Object.keys(node);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] as string;
+        const child = `${pointer}/${key}`;
+        if (!this.known.has(child))
+          this.refuse(escapePointer(pointer, key), (node as Record<string, unknown>)[key], '字段定义', '此字段未定义');
+        stack.push([(node as Record<string, unknown>)[key], child]);
+      }
+    }
+  }
+
+  /** A failure worded as WeChat's own validator words it. */
+  refuse(pointer: string, value: unknown, rule: string, why: string): never {
+    throw new ApiError('PARAM_ERROR', wechatMessage(this.location, pointer, rule, why), {
+      field: pointer,
+      value: summarize(value),
+      issue: why,
+      location: this.location,
+    });
+  }
+
   private missing(pointer: string, rule: Common): undefined {
     if (rule.required) this.fail(pointer, undefined, 'is required');
     return undefined;
   }
 }
 
-/** Parses a JSON request body; anything but a JSON object is `PARAM_ERROR`. */
-export function parseJsonObject(raw: string): FieldReader {
+/**
+ * Reads a JSON request body with `read`, then refuses any field that `read` did not look at. Every
+ * JSON route reads its body through here, so no route stores or digests a field it does not define.
+ */
+export function parseBody<T>(raw: string, read: (b: FieldReader) => T): T {
+  const b = parseJsonObject(raw);
+  const out = read(b);
+  b.refuseUnknown();
+  return out;
+}
+
+/** Parses a JSON request body; anything but a JSON object, or one nested too deep, is `PARAM_ERROR`. */
+function parseJsonObject(raw: string): FieldReader {
   if (raw.trim() === '')
     throw new ApiError('PARAM_ERROR', 'request body is empty; a JSON object is expected', { location: 'body' });
   let value: unknown;
@@ -148,13 +218,39 @@ export function parseJsonObject(raw: string): FieldReader {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ApiError('PARAM_ERROR', 'request body must be a JSON object', { location: 'body' });
   }
-  return new FieldReader(value, 'body');
+  const reader = new FieldReader(value, 'body');
+  const tooDeep = deeperThan(value, MAX_JSON_DEPTH);
+  if (tooDeep) reader.refuse(tooDeep.pointer, tooDeep.value, '嵌套深度', `嵌套不得超过${MAX_JSON_DEPTH}层`);
+  return reader;
+}
+
+/** The first container nested deeper than `max` levels, found without recursion. */
+function deeperThan(root: object, max: number): { pointer: string; value: unknown } | undefined {
+  const stack: Array<[unknown, string, number]> = [[root, '', 1]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [node, pointer, depth] = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > max) return { pointer, value: node };
+    for (const [key, child] of Object.entries(node)) stack.push([child, escapePointer(pointer, key), depth + 1]);
+  }
+  return undefined;
+}
+
+function escapePointer(parent: string, key: string): string {
+  return `${parent}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
 
 /** Request identifiers (`out_request_no` etc.): letters, digits and `|_*-` [coupon-api.md §1.6]. */
 export const REQUEST_NO = /^[A-Za-z0-9|_*-]+$/;
 export const REQUEST_NO_ISSUE = 'may contain only letters, digits and | _ * -';
 export const MCHID = /^\d{1,20}$/;
+/** An openid: 1–128 letters, digits, `_` or `-`, in every family (the form WeChat's openids take). */
+export const OPENID = /^[A-Za-z0-9_-]{1,128}$/;
+export const OPENID_RULE = {
+  max: 128,
+  pattern: OPENID,
+  patternIssue: 'may contain only letters, digits, _ and -',
+} as const;
 
 function summarize(v: unknown): unknown {
   if (typeof v === 'string') return v.length > 256 ? `${v.slice(0, 256)}…` : v;

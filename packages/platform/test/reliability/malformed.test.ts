@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { loadPrivateKey } from '@wxcoupon/sdk/crypto';
+import { busifavorStockBody } from '../busifavor-helpers.js';
 import { testEngine } from '../helpers/test-database.js';
+import { adminCall } from './helpers/admin.js';
 import { type Cluster, startCluster } from './helpers/cluster.js';
 import { corpus } from './helpers/corpus.js';
 import { recordFigures } from './helpers/figures.js';
@@ -42,6 +44,23 @@ test(`${COUNT} malformed requests each get the right error, no 5xx and no change
     body: '{}',
   });
   const otherKey = loadPrivateKey(((await other.json()) as { private_key: string }).private_key);
+  // A 商家券 stock that is also a 商品券 stock: a send that got past validation would issue a coupon.
+  const busifavor = await client.post(
+    '/v3/marketing/busifavor/stocks',
+    busifavorStockBody(creds.mchid, 'WECHATPAY_MODE', { send: { max_coupons: 1000, max_coupons_per_user: 100 } }),
+  );
+  assert.equal(busifavor.status, 200, busifavor.text);
+  const busifavorStockId = busifavor.data.stock_id as string;
+  const product = await adminCall(
+    instance,
+    cluster.adminToken,
+    'PUT',
+    `/busifavor/stocks/${busifavorStockId}/product`,
+    {
+      product_id: 'p-corpus',
+    },
+  );
+  assert.equal(product.status, 200, JSON.stringify(product.data));
 
   const sender: Sender = {
     baseURL: instance.url,
@@ -51,7 +70,12 @@ test(`${COUNT} malformed requests each get the right error, no 5xx and no change
     platformSerial: creds.platformPublicKeyId,
   };
   const before = await snapshot(cluster.db());
-  const cases = [...corpus({ stockId, mchid: creds.mchid, appid: creds.appid, openid, otherKey, seed: SEED }, COUNT)];
+  const cases = [
+    ...corpus(
+      { stockId, busifavorStockId, mchid: creds.mchid, appid: creds.appid, openid, otherKey, seed: SEED },
+      COUNT,
+    ),
+  ];
   const byCode = new Tally();
   const byKind = new Tally();
   const wrong: string[] = [];

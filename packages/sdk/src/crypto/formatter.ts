@@ -40,27 +40,26 @@ export function authorization(p: AuthorizationParams): string {
 }
 
 const AUTH_PARAM = /([a-z_]+)="([^"]*)"/g;
+// The whole parameter list: `k="v"` pairs separated by one comma, with optional spaces around it.
+const AUTH_PARAMS = /^[a-z_]+="[^"]*"(?:[ \t]*,[ \t]*[a-z_]+="[^"]*")*$/;
 
 /**
  * Parses an `Authorization` header in any parameter order. Returns undefined when the scheme is
- * wrong, a parameter is missing or repeated, or anything but `k="v"` pairs separated by commas remains.
+ * wrong, a parameter is missing or repeated, or the parameters are not `k="v"` pairs separated by
+ * commas (spaces around a comma allowed), which is the only form WeChat Pay documents.
  */
 export function parseAuthorization(header: string | null | undefined): AuthorizationParams | undefined {
   if (!header) return undefined;
   const space = header.indexOf(' ');
   if (space < 0 || header.slice(0, space) !== AUTH_SCHEME) return undefined;
   const rest = header.slice(space + 1).trim();
+  if (!AUTH_PARAMS.test(rest)) return undefined;
   const found: Record<string, string> = {};
-  let consumed = 0;
   for (const m of rest.matchAll(AUTH_PARAM)) {
     const key = m[1] as string;
     if (key in found) return undefined;
     found[key] = m[2] as string;
-    consumed += m[0].length;
   }
-  const separators = rest.length - consumed;
-  const count = Object.keys(found).length;
-  if (count === 0 || separators !== count - 1) return undefined;
   const { mchid, nonce_str, timestamp: ts, serial_no, signature } = found;
   if (!mchid || !nonce_str || !ts || !serial_no || !signature) return undefined;
   return { mchid, nonce_str, timestamp: ts, serial_no, signature };

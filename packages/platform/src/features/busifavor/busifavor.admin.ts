@@ -1,7 +1,7 @@
 import type { PlatformContext } from '../../context.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
-import { FieldReader, parseJsonObject } from '../../http/validator.js';
+import { FieldReader, parseBody } from '../../http/validator.js';
 
 /**
  * Admin routes for 商家券: what the real service configures outside its APIs. Attaching product
@@ -21,11 +21,10 @@ export function busifavorAdmin(router: AdminRouter, ctx: PlatformContext): void 
   });
 
   router.put('/busifavor/stocks/:stock_id/product', async (c) => {
-    const b = parseJsonObject(c.get('rawBody'));
-    const product = {
+    const product = parseBody(c.get('rawBody'), (b) => ({
       product_id: b.string('/product_id', { required: true, max: 64 }),
       ...(b.has('/product_name') ? { product_name: b.string('/product_name', { max: 64 }) } : {}),
-    };
+    }));
     return ok(c, await stocks.setProduct(c.req.param('stock_id'), product));
   });
 
@@ -39,10 +38,9 @@ export function busifavorAdmin(router: AdminRouter, ctx: PlatformContext): void 
   );
 
   router.post('/busifavor/stocks/:stock_id/state', async (c) => {
-    const state = parseJsonObject(c.get('rawBody')).string('/stock_state', {
-      required: true,
-      oneOf: ['RUNNING', 'PAUSED', 'STOPED'],
-    }) as 'RUNNING' | 'PAUSED' | 'STOPED';
+    const state = parseBody(c.get('rawBody'), (b) =>
+      b.string('/stock_state', { required: true, oneOf: ['RUNNING', 'PAUSED', 'STOPED'] }),
+    ) as 'RUNNING' | 'PAUSED' | 'STOPED';
     return ok(c, await stocks.setState(c.req.param('stock_id'), state));
   });
 }

@@ -2,7 +2,7 @@ import type { PlatformContext } from '../../context.js';
 import type { V3Router } from '../../http/env.js';
 import { rateLimit } from '../../http/rate-limit.js';
 import { noContent, ok } from '../../http/reply.js';
-import { FieldReader, parseJsonObject } from '../../http/validator.js';
+import { FieldReader, OPENID, parseBody } from '../../http/validator.js';
 import { notifyUrlProblem } from '../notify/notify-url.js';
 import {
   CODE_STATUSES,
@@ -34,7 +34,7 @@ export function busifavorRoutes(router: V3Router, ctx: PlatformContext): void {
     checkPath(path(c), 'coupon_code', 32, COUPON_CODE);
 
   router.post(`${BASE}/stocks`, limited('stocks.create'), async (c) => {
-    const input = parseCreateStock(parseJsonObject(c.get('rawBody')), ctx.clock());
+    const input = parseBody(c.get('rawBody'), (b) => parseCreateStock(b, ctx.clock()));
     return ok(c, await stocks.create(c.get('merchant').mchid, input));
   });
 
@@ -44,18 +44,18 @@ export function busifavorRoutes(router: V3Router, ctx: PlatformContext): void {
 
   router.patch(`${BASE}/stocks/:stock_id`, limited('stocks.modify'), async (c) => {
     const stockId = stockIdOf(c);
-    await stocks.modify(c.get('merchant').mchid, stockId, parseModifyStock(parseJsonObject(c.get('rawBody'))));
+    await stocks.modify(c.get('merchant').mchid, stockId, parseBody(c.get('rawBody'), parseModifyStock));
     return noContent(c);
   });
 
   router.patch(`${BASE}/stocks/:stock_id/budget`, limited('stocks.budget'), async (c) => {
     const stockId = stockIdOf(c);
-    return ok(c, await stocks.budget(c.get('merchant').mchid, stockId, parseBudget(parseJsonObject(c.get('rawBody')))));
+    return ok(c, await stocks.budget(c.get('merchant').mchid, stockId, parseBody(c.get('rawBody'), parseBudget)));
   });
 
   router.post(`${BASE}/stocks/:stock_id/couponcodes`, limited('codes.upload'), async (c) => {
     const stockId = stockIdOf(c);
-    return ok(c, await codes.upload(c.get('merchant').mchid, stockId, parseUpload(parseJsonObject(c.get('rawBody')))));
+    return ok(c, await codes.upload(c.get('merchant').mchid, stockId, parseBody(c.get('rawBody'), parseUpload)));
   });
 
   router.get(`${BASE}/stocks/:stock_id/couponcodes`, limited('codes.list'), async (c) => {
@@ -88,19 +88,31 @@ export function busifavorRoutes(router: V3Router, ctx: PlatformContext): void {
   });
 
   router.post(`${BASE}/coupons/send`, limited('coupons.send'), async (c) =>
-    ok(c, await coupons.send(c.get('merchant').mchid, parseSend(parseJsonObject(c.get('rawBody')), false))),
+    ok(
+      c,
+      await coupons.send(
+        c.get('merchant').mchid,
+        parseBody(c.get('rawBody'), (b) => parseSend(b, false)),
+      ),
+    ),
   );
 
   router.post(`${BASE}/product-coupons/send`, limited('product-coupons.send'), async (c) =>
-    ok(c, await coupons.send(c.get('merchant').mchid, parseSend(parseJsonObject(c.get('rawBody')), true))),
+    ok(
+      c,
+      await coupons.send(
+        c.get('merchant').mchid,
+        parseBody(c.get('rawBody'), (b) => parseSend(b, true)),
+      ),
+    ),
   );
 
   router.post(`${BASE}/coupons/use`, limited('coupons.use'), async (c) =>
-    ok(c, await coupons.use(c.get('merchant').mchid, parseUse(parseJsonObject(c.get('rawBody'))))),
+    ok(c, await coupons.use(c.get('merchant').mchid, parseBody(c.get('rawBody'), parseUse))),
   );
 
   router.get(`${BASE}/users/:openid/coupons`, limited('coupons.list'), async (c) => {
-    const openid = checkPath(path(c), 'openid', 128);
+    const openid = checkPath(path(c), 'openid', 128, OPENID);
     const q = new FieldReader(c.req.query(), 'query');
     const optional = {
       stockId: q.string('/stock_id', { max: 20 }),
@@ -125,34 +137,36 @@ export function busifavorRoutes(router: V3Router, ctx: PlatformContext): void {
 
   router.get(`${BASE}/users/:openid/coupons/:coupon_code/appids/:appid`, limited('coupons.get'), async (c) => {
     const p = path(c);
-    const openid = checkPath(p, 'openid', 128);
+    const openid = checkPath(p, 'openid', 128, OPENID);
     const code = checkPath(p, 'coupon_code', 32, COUPON_CODE);
     const appid = checkPath(p, 'appid', 32);
     return ok(c, await coupons.get(c.get('merchant').mchid, openid, code, appid));
   });
 
   router.post(`${BASE}/coupons/associate`, limited('coupons.associate'), async (c) =>
-    ok(c, await coupons.associate(c.get('merchant').mchid, parseAssociate(parseJsonObject(c.get('rawBody'))), true)),
+    ok(c, await coupons.associate(c.get('merchant').mchid, parseBody(c.get('rawBody'), parseAssociate), true)),
   );
 
   router.post(`${BASE}/coupons/disassociate`, limited('coupons.disassociate'), async (c) =>
-    ok(c, await coupons.associate(c.get('merchant').mchid, parseAssociate(parseJsonObject(c.get('rawBody'))), false)),
+    ok(c, await coupons.associate(c.get('merchant').mchid, parseBody(c.get('rawBody'), parseAssociate), false)),
   );
 
   router.post(`${BASE}/coupons/return`, limited('coupons.return'), async (c) =>
-    ok(c, await coupons.giveBack(c.get('merchant').mchid, parseReturn(parseJsonObject(c.get('rawBody'))))),
+    ok(c, await coupons.giveBack(c.get('merchant').mchid, parseBody(c.get('rawBody'), parseReturn))),
   );
 
   router.post(`${BASE}/coupons/deactivate`, limited('coupons.deactivate'), async (c) =>
-    ok(c, await coupons.deactivate(c.get('merchant').mchid, parseDeactivate(parseJsonObject(c.get('rawBody'))))),
+    ok(c, await coupons.deactivate(c.get('merchant').mchid, parseBody(c.get('rawBody'), parseDeactivate))),
   );
 
   router.post(`${BASE}/callbacks`, limited('callbacks.set'), async (c) => {
-    const b = parseJsonObject(c.get('rawBody'));
-    const mchid = b.string('/mchid', { min: 8, max: 15, pattern: /^\d+$/, patternIssue: 'must be digits' });
-    const url = b.string('/notify_url', { required: true, min: 10, max: 256 });
-    const problem = notifyUrlProblem(url);
-    if (problem) b.fail('/notify_url', url, problem);
+    const { mchid, url } = parseBody(c.get('rawBody'), (b) => {
+      const mchid = b.string('/mchid', { min: 8, max: 15, pattern: /^\d+$/, patternIssue: 'must be digits' });
+      const url = b.string('/notify_url', { required: true, min: 10, max: 256 });
+      const problem = notifyUrlProblem(url);
+      if (problem) b.fail('/notify_url', url, problem);
+      return { mchid, url };
+    });
     return ok(c, await stocks.setCallback(c.get('merchant').mchid, mchid, url));
   });
 

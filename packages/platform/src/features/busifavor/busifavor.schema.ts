@@ -1,5 +1,5 @@
 import { parseRfc3339 } from '../../clock.js';
-import { type FieldReader, REQUEST_NO, REQUEST_NO_ISSUE } from '../../http/validator.js';
+import { type FieldReader, OPENID_RULE, REQUEST_NO, REQUEST_NO_ISSUE } from '../../http/validator.js';
 
 // Request parsing for the 商家券 APIs (coupon-api.md §4): every rule a field has, as PARAM_ERROR
 // with the field's JSON Pointer. Rules that need the stored stock (code modes) are in the services.
@@ -247,11 +247,16 @@ function parseDisplay(b: FieldReader): Record<string, unknown> | undefined {
   const d = '/display_pattern_info';
   const display = b.object(d);
   if (!display) return undefined;
-  b.string(`${d}/description`, { min: 1, max: 1000 });
+  b.string(`${d}/description`, { min: 1, max: 1000, text: true });
   b.string(`${d}/merchant_logo_url`, { min: 1, max: 128 });
   b.string(`${d}/merchant_name`, { min: 1, max: 16 });
   b.string(`${d}/background_color`, { pattern: BG_COLOR, patternIssue: 'must be one of Color010 … Color100' });
   b.string(`${d}/coupon_image_url`, { min: 1, max: 128 });
+  if (b.object(`${d}/finder_info`)) {
+    b.string(`${d}/finder_info/finder_id`, { min: 1, max: 128 });
+    b.string(`${d}/finder_info/finder_video_id`, { min: 1, max: 128 });
+    b.string(`${d}/finder_info/finder_video_cover_image_url`, { min: 1, max: 256 });
+  }
   return display;
 }
 
@@ -322,12 +327,15 @@ export function parseBudget(b: FieldReader): BudgetInput {
   const daily = b.integer('/target_max_coupons_by_day', { min: 1, max: MAX_COUNT });
   if ((total === undefined) === (daily === undefined))
     b.fail('/target_max_coupons', total, 'give exactly one of target_max_coupons and target_max_coupons_by_day');
+  // Both current values are documented fields: a client may send both, and only the one it changes counts.
+  const currentTotal = b.integer('/current_max_coupons', { min: 0, max: MAX_COUNT });
+  const currentDaily = b.integer('/current_max_coupons_by_day', { min: 0, max: MAX_COUNT });
   if (total !== undefined) {
-    const current = b.integer('/current_max_coupons', { required: true, min: 0, max: MAX_COUNT });
-    return { requestNo: requestNo_, field: 'max_coupons', target: total, current };
+    if (currentTotal === undefined) b.fail('/current_max_coupons', undefined, 'is required');
+    return { requestNo: requestNo_, field: 'max_coupons', target: total, current: currentTotal };
   }
-  const current = b.integer('/current_max_coupons_by_day', { required: true, min: 0, max: MAX_COUNT });
-  return { requestNo: requestNo_, field: 'max_coupons_by_day', target: daily as number, current };
+  if (currentDaily === undefined) b.fail('/current_max_coupons_by_day', undefined, 'is required');
+  return { requestNo: requestNo_, field: 'max_coupons_by_day', target: daily as number, current: currentDaily };
 }
 
 export interface UploadInput {
@@ -359,7 +367,7 @@ export interface SendInput {
 
 export function parseSend(b: FieldReader, product: boolean): SendInput {
   const input: SendInput = {
-    openid: b.string('/openid', { required: true, max: 128 }),
+    openid: b.string('/openid', { ...OPENID_RULE, required: true }),
     appid: b.string('/appid', { required: true, max: 128 }),
     stockId: b.string('/stock_id', { required: true, ...ID_RULE }),
     outRequestNo: requestNo(b, '/out_request_no'),
@@ -401,7 +409,7 @@ export function parseUse(b: FieldReader): UseInput {
     appid: b.string('/appid', { required: true, max: 32 }),
     useTime: time(b, '/use_time', true),
     useRequestNo: requestNo(b, '/use_request_no', 32),
-    openid: b.string('/openid', { max: 128 }),
+    openid: b.string('/openid', OPENID_RULE),
     order,
   };
 }

@@ -2,7 +2,7 @@ import { parseRfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
-import { type FieldReader, MCHID, parseJsonObject } from '../../http/validator.js';
+import { type FieldReader, MCHID, parseBody } from '../../http/validator.js';
 import type { UseCouponInput } from './favor.service.js';
 
 /** Admin routes for 代金券: mark a coupon used (a simulated payment), authorize another sender. */
@@ -10,23 +10,25 @@ export function favorAdmin(router: AdminRouter, ctx: PlatformContext): void {
   const favor = ctx.services.favor;
 
   router.post('/favor/coupons/:coupon_id/use', async (c) => {
-    const b: FieldReader = parseJsonObject(c.get('rawBody') || '{}');
-    const use: UseCouponInput = {};
-    const transactionId = b.string('/transaction_id', { max: 32 });
-    const consumeMchid = b.string('/consume_mchid', { max: 20, pattern: MCHID });
-    const consumeTime = b.string('/consume_time', { max: 32 });
-    if (transactionId) use.transactionId = transactionId;
-    if (consumeMchid) use.consumeMchid = consumeMchid;
-    if (consumeTime) {
-      const ms = parseRfc3339(consumeTime);
-      if (ms === undefined) b.fail('/consume_time', consumeTime, 'must be RFC 3339');
-      use.consumeTime = ms;
-    }
+    const use = parseBody(c.get('rawBody') || '{}', (b: FieldReader) => {
+      const use: UseCouponInput = {};
+      const transactionId = b.string('/transaction_id', { max: 32 });
+      const consumeMchid = b.string('/consume_mchid', { max: 20, pattern: MCHID });
+      const consumeTime = b.string('/consume_time', { max: 32 });
+      if (transactionId) use.transactionId = transactionId;
+      if (consumeMchid) use.consumeMchid = consumeMchid;
+      if (consumeTime) {
+        const ms = parseRfc3339(consumeTime);
+        if (ms === undefined) b.fail('/consume_time', consumeTime, 'must be RFC 3339');
+        use.consumeTime = ms;
+      }
+      return use;
+    });
     return ok(c, await favor.markUsed(c.req.param('coupon_id'), use));
   });
 
   router.post('/favor/stocks/:stock_id/senders', async (c) => {
-    const mchid = parseJsonObject(c.get('rawBody')).string('/mchid', { required: true, max: 20, pattern: MCHID });
+    const mchid = parseBody(c.get('rawBody'), (b) => b.string('/mchid', { required: true, max: 20, pattern: MCHID }));
     await favor.authorizeSender(c.req.param('stock_id'), mchid);
     return ok(c, { stock_id: c.req.param('stock_id'), mchid });
   });

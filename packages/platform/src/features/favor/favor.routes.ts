@@ -3,7 +3,7 @@ import type { PlatformContext } from '../../context.js';
 import type { V3Router } from '../../http/env.js';
 import { rateLimit } from '../../http/rate-limit.js';
 import { ok } from '../../http/reply.js';
-import { FieldReader, MCHID, parseJsonObject } from '../../http/validator.js';
+import { FieldReader, MCHID, parseBody } from '../../http/validator.js';
 import { COUPON_STATUSES, checkPathParam, parseCreateStock, parseSend, STOCK_STATUSES } from './favor.schema.js';
 
 // The 代金券 APIs (coupon-api.md §3), mounted under /v3: F1–F12, F18, F19.
@@ -13,18 +13,16 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
   const limited = (api: string) => rateLimit(ctx, `favor.${api}`, 'FREQUENCY_LIMIT_EXCEED');
 
   router.post('/marketing/favor/coupon-stocks', limited('stocks.create'), async (c) => {
-    const input = parseCreateStock(parseJsonObject(c.get('rawBody')), ctx.clock());
+    const input = parseBody(c.get('rawBody'), (b) => parseCreateStock(b, ctx.clock()));
     return ok(c, await favor.createStock(c.get('merchant').mchid, input));
   });
 
   for (const op of ['start', 'pause', 'restart', 'stop'] as const) {
     router.post(`/marketing/favor/stocks/:stock_id/${op}`, limited(`stocks.${op}`), async (c) => {
       const stockId = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'stock_id', 20);
-      const creator = parseJsonObject(c.get('rawBody')).string('/stock_creator_mchid', {
-        required: true,
-        max: 20,
-        pattern: MCHID,
-      });
+      const creator = parseBody(c.get('rawBody'), (b) =>
+        b.string('/stock_creator_mchid', { required: true, max: 20, pattern: MCHID }),
+      );
       return ok(c, await favor[op](c.get('merchant').mchid, stockId, creator));
     });
   }
@@ -67,7 +65,7 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
 
   router.post('/marketing/favor/users/:openid/coupons', limited('coupons.send'), async (c) => {
     const openid = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'openid', 128);
-    const input = parseSend(parseJsonObject(c.get('rawBody')), openid);
+    const input = parseBody(c.get('rawBody'), (b) => parseSend(b, openid));
     return ok(c, await favor.send(c.get('merchant').mchid, input));
   });
 
@@ -102,11 +100,11 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
   });
 
   router.post('/marketing/favor/callbacks', limited('callbacks.set'), async (c) => {
-    const b = parseJsonObject(c.get('rawBody'));
-    const mchid = b.string('/mchid', { required: true, max: 20 });
-    const url = b.string('/notify_url', { required: true, max: 256 });
-    checkNotifyUrl(b, url);
-    const enabled = b.boolean('/switch');
+    const { mchid, url, enabled } = parseBody(c.get('rawBody'), (b) => {
+      const url = b.string('/notify_url', { required: true, max: 256 });
+      checkNotifyUrl(b, url);
+      return { mchid: b.string('/mchid', { required: true, max: 20 }), url, enabled: b.boolean('/switch') };
+    });
     return ok(c, await favor.setCallback(c.get('merchant').mchid, mchid, url, enabled));
   });
 

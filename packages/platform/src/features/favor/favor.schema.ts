@@ -137,6 +137,10 @@ export function parseCreateStock(b: FieldReader, now: number): CreateStockInput 
     maxItems: 50,
     item: { min: 1, max: 128 },
   });
+  b.strings('/coupon_use_rule/unavailable_items', { minItems: 1, maxItems: 50, item: { min: 1, max: 128 } });
+  for (const other of ['discount_coupon', 'exchange_coupon'])
+    if (b.has(`/coupon_use_rule/${other}`))
+      b.fail(`/coupon_use_rule/${other}`, b.get(`/coupon_use_rule/${other}`), 'not allowed when stock_type is NORMAL');
   const availableMerchants = b.strings('/coupon_use_rule/available_merchants', {
     required: true,
     minItems: 1,
@@ -150,7 +154,17 @@ export function parseCreateStock(b: FieldReader, now: number): CreateStockInput 
       max: 90 * 1440,
     });
     const secondDay = b.boolean('/coupon_use_rule/coupon_available_time/second_day_available');
-    if (b.has('/coupon_use_rule/coupon_available_time/fix_available_time') && (after !== undefined || secondDay)) {
+    for (const f of ['available_begin_time', 'available_end_time']) {
+      const text = b.string(`/coupon_use_rule/coupon_available_time/${f}`, { max: 32 });
+      if (text !== undefined) time(b, `/coupon_use_rule/coupon_available_time/${f}`, text);
+    }
+    const fix = '/coupon_use_rule/coupon_available_time/fix_available_time';
+    if (b.object(fix)) {
+      b.integers(`${fix}/available_week_day`, { maxItems: 7, item: { min: 0, max: 6 } });
+      b.integer(`${fix}/begin_time`, { min: 0, max: 86_400 });
+      b.integer(`${fix}/end_time`, { min: 1, max: 86_399 });
+    }
+    if (b.has(fix) && (after !== undefined || secondDay)) {
       b.fail(
         '/coupon_use_rule/coupon_available_time/fix_available_time',
         '[object]',
@@ -166,7 +180,7 @@ export function parseCreateStock(b: FieldReader, now: number): CreateStockInput 
   let pattern: Record<string, unknown> | undefined;
   let description = '';
   if (b.object('/pattern_info')) {
-    description = b.string('/pattern_info/description', { required: true, min: 1, max: 3000 });
+    description = b.string('/pattern_info/description', { required: true, min: 1, max: 3000, text: true });
     const logo = b.string('/pattern_info/merchant_logo', { min: 1, max: 128 });
     const merchantName = b.string('/pattern_info/merchant_name', { min: 1, max: 128 });
     const color = b.string('/pattern_info/background_color', { oneOf: COLORS });

@@ -1,7 +1,7 @@
 import type { PlatformContext } from '../../context.js';
 import type { AdminRouter, PlatformKeyMode } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
-import { FieldReader, parseJsonObject } from '../../http/validator.js';
+import { FieldReader, OPENID_RULE, parseBody } from '../../http/validator.js';
 
 /** Admin routes: merchants, appids and users. */
 export function merchantsAdmin(router: AdminRouter, ctx: PlatformContext): void {
@@ -10,18 +10,19 @@ export function merchantsAdmin(router: AdminRouter, ctx: PlatformContext): void 
   router.get('/merchants', async (c) => ok(c, { data: await service.listMerchants() }));
 
   router.post('/merchants', async (c) => {
-    const body = parseJsonObject(c.get('rawBody') || '{}');
     const created = await service.addMerchant(
-      stripUndefined({
-        mchid: body.string('/mchid', { pattern: /^\d{1,20}$/, patternIssue: 'must be 1 to 20 digits' }),
-        name: body.string('/name', { max: 128 }),
-        apiV3Key: body.string('/api_v3_key', { min: 32, max: 32 }),
-        apiV2Key: body.string('/api_v2_key', { min: 32, max: 32 }),
-        platformKeyMode: body.string('/platform_key_mode', { oneOf: ['public_key', 'certificate', 'both'] }) as
-          | PlatformKeyMode
-          | undefined,
-        certificatePem: body.string('/certificate'),
-      }),
+      parseBody(c.get('rawBody') || '{}', (body) =>
+        stripUndefined({
+          mchid: body.string('/mchid', { pattern: /^\d{1,20}$/, patternIssue: 'must be 1 to 20 digits' }),
+          name: body.string('/name', { max: 128 }),
+          apiV3Key: body.string('/api_v3_key', { min: 32, max: 32 }),
+          apiV2Key: body.string('/api_v2_key', { min: 32, max: 32 }),
+          platformKeyMode: body.string('/platform_key_mode', { oneOf: ['public_key', 'certificate', 'both'] }) as
+            | PlatformKeyMode
+            | undefined,
+          certificatePem: body.string('/certificate', { text: true }),
+        }),
+      ),
     );
     return ok(c, {
       mchid: created.mchid,
@@ -36,22 +37,22 @@ export function merchantsAdmin(router: AdminRouter, ctx: PlatformContext): void 
   });
 
   router.post('/merchants/:mchid/appids', async (c) => {
-    const body = parseJsonObject(c.get('rawBody'));
-    const appid = body.string('/appid', { required: true, max: 128 });
+    const appid = parseBody(c.get('rawBody'), (body) => body.string('/appid', { required: true, max: 128 }));
     await service.bindAppid(c.req.param('mchid'), appid);
     return ok(c, { mchid: c.req.param('mchid'), appid });
   });
 
   router.post('/users', async (c) => {
-    const body = parseJsonObject(c.get('rawBody'));
-    const user = await service.addUser({
-      appid: body.string('/appid', { required: true, max: 128 }),
-      ...stripUndefined({
-        openid: body.string('/openid', { max: 128 }),
-        personId: body.string('/person_id', { max: 64 }),
-        abnormal: body.boolean('/abnormal'),
-      }),
-    });
+    const user = await service.addUser(
+      parseBody(c.get('rawBody'), (body) => ({
+        appid: body.string('/appid', { required: true, max: 128 }),
+        ...stripUndefined({
+          openid: body.string('/openid', OPENID_RULE),
+          personId: body.string('/person_id', { max: 64 }),
+          abnormal: body.boolean('/abnormal'),
+        }),
+      })),
+    );
     return ok(c, userJson(user));
   });
 
@@ -62,12 +63,14 @@ export function merchantsAdmin(router: AdminRouter, ctx: PlatformContext): void 
   );
 
   router.patch('/users/:openid', async (c) => {
-    const body = parseJsonObject(c.get('rawBody'));
-    const change: { abnormal?: boolean; personId?: string | null } = {};
-    const abnormal = body.boolean('/abnormal');
-    if (abnormal !== undefined) change.abnormal = abnormal;
-    const personId = body.string('/person_id', { max: 64 });
-    if (personId !== undefined) change.personId = personId === '' ? null : personId;
+    const change = parseBody(c.get('rawBody'), (body) => {
+      const change: { abnormal?: boolean; personId?: string | null } = {};
+      const abnormal = body.boolean('/abnormal');
+      if (abnormal !== undefined) change.abnormal = abnormal;
+      const personId = body.string('/person_id', { max: 64 });
+      if (personId !== undefined) change.personId = personId === '' ? null : personId;
+      return change;
+    });
     return ok(c, userJson(await service.updateUser(c.req.param('openid'), queryAppid(c.req.query()), change)));
   });
 }

@@ -1,7 +1,7 @@
 import type { PlatformContext } from '../../context.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
-import { FieldReader, parseJsonObject } from '../../http/validator.js';
+import { FieldReader, parseBody } from '../../http/validator.js';
 import type { DeliverySettings } from './notify.settings.js';
 
 /** Admin routes: the outbox and every delivery attempt, redelivery, and the delivery settings. */
@@ -30,16 +30,18 @@ export function notifyAdmin(router: AdminRouter, ctx: PlatformContext): void {
   router.get('/notifications/settings', async (c) => ok(c, settingsJson(await notify.settings())));
 
   router.put('/notifications/settings', async (c) => {
-    const b = parseJsonObject(c.get('rawBody'));
-    const change: Partial<DeliverySettings> = {};
-    const delays = b.integers('/retry_delays_ms', { maxItems: 100, item: { min: 0, max: 7 * 86_400_000 } });
-    const poll = b.integer('/poll_interval_ms', { min: 10, max: 3_600_000 });
-    const lease = b.integer('/lease_ms', { min: 1000, max: 3_600_000 });
-    const timeout = b.integer('/timeout_ms', { min: 100, max: 60_000 });
-    if (delays !== undefined) change.retryDelaysMs = delays;
-    if (poll !== undefined) change.pollIntervalMs = poll;
-    if (lease !== undefined) change.leaseMs = lease;
-    if (timeout !== undefined) change.timeoutMs = timeout;
+    const { b, change } = parseBody(c.get('rawBody'), (b) => {
+      const change: Partial<DeliverySettings> = {};
+      const delays = b.integers('/retry_delays_ms', { maxItems: 100, item: { min: 0, max: 7 * 86_400_000 } });
+      const poll = b.integer('/poll_interval_ms', { min: 10, max: 3_600_000 });
+      const lease = b.integer('/lease_ms', { min: 1000, max: 3_600_000 });
+      const timeout = b.integer('/timeout_ms', { min: 100, max: 60_000 });
+      if (delays !== undefined) change.retryDelaysMs = delays;
+      if (poll !== undefined) change.pollIntervalMs = poll;
+      if (lease !== undefined) change.leaseMs = lease;
+      if (timeout !== undefined) change.timeoutMs = timeout;
+      return { b, change };
+    });
     const current = await notify.settings();
     // A lease shorter than a delivery could let a second instance send the same attempt.
     if ((change.leaseMs ?? current.leaseMs) <= (change.timeoutMs ?? current.timeoutMs) + 1000)

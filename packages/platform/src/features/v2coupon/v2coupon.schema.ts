@@ -1,3 +1,4 @@
+import { OPENID } from '../../http/validator.js';
 import { V2Failure } from './v2-failure.js';
 import type { V2ErrorCode } from './v2coupon.codes.js';
 
@@ -30,7 +31,6 @@ export interface QueryCouponInput {
 type Fields = Record<string, string>;
 
 const ID = /^\d{1,20}$/;
-const OPENID = /^[A-Za-z0-9_-]{1,128}$/;
 const TRADE_NO = /^[A-Za-z0-9|_*-]{1,64}$/;
 
 export function parseSendCoupon(f: Fields): SendCouponInput {

@@ -17,6 +17,12 @@ const TABLES = [
   'favor_daily_amounts',
   'favor_coupons',
   'favor_callbacks',
+  'busifavor_stocks',
+  'busifavor_user_counts',
+  'busifavor_codes',
+  'busifavor_coupons',
+  'busifavor_requests',
+  'busifavor_callbacks',
 ];
 
 export async function snapshot(db: Db): Promise<Record<string, number>> {
@@ -31,5 +37,10 @@ export async function snapshot(db: Db): Promise<Record<string, number>> {
   }>`select sum(distributed_coupons) as c, sum(distributed_amount) as a from favor_stocks`.execute(db);
   out['favor_stocks.distributed_coupons'] = Number(issued.rows[0]?.c ?? 0);
   out['favor_stocks.distributed_amount'] = Number(issued.rows[0]?.a ?? 0);
+  // A modification changes a stock's body, not the number of stocks.
+  const bodies = await sql<{
+    n: number | string | null;
+  }>`select sum(length(body_json)) as n from busifavor_stocks`.execute(db);
+  out['busifavor_stocks.body_length'] = Number(bodies.rows[0]?.n ?? 0);
   return out;
 }
