@@ -3,15 +3,18 @@ import { intFlag, parseFlags } from '../args.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: wxcoupon serve [--host 127.0.0.1] [--port 8080] [--data ./.wxcoupon] [--database URL]
-                      [--rate-limits favor.coupons.send=5000,…]
+                      [--rate-limits favor.coupons.send=5000,…] [--allow-fault-headers]
 
 Starts the platform. The first start on an empty data directory provisions a demo merchant and a
 running 代金券 stock and writes <data>/demo/credentials.json. --database takes sqlite:<path> (relative
 to the data directory) or postgres://user:pass@host:port/db; the default is SQLite in the data directory.
 --rate-limits sets calls per second per merchant and API (default: WeChat's, e.g. 500 for sends).
+--allow-fault-headers honours a request's Wxcoupon-Fault header (a fault for that one request; headers are
+not signed, so only on a sandbox).
 
 Environment: UV_THREADPOOL_SIZE, the threads that sign answers (default: one per core);
-WXCOUPON_POOL_NICE, how many nice levels below the event loop they run on Linux (default 4; 0 = same).
+WXCOUPON_POOL_NICE, how many nice levels below the event loop they run on Linux (default 4; 0 = same);
+WXCOUPON_ALLOW_FAULT_HEADERS=1, the same as --allow-fault-headers.
 `;
 
 export async function serve(argv: string[]): Promise<number> {
@@ -23,6 +26,7 @@ export async function serve(argv: string[]): Promise<number> {
       data: { type: 'string', default: './.wxcoupon' },
       database: { type: 'string' },
       'rate-limits': { type: 'string' },
+      'allow-fault-headers': { type: 'boolean' },
     },
     USAGE,
   );
@@ -35,6 +39,8 @@ export async function serve(argv: string[]): Promise<number> {
     dataDir: values.data as string,
     ...(values.database ? { database: values.database as string } : {}),
     ...(values['rate-limits'] ? { rateLimits: parseRateLimits(values['rate-limits'] as string) } : {}),
+    allowFaultHeaders:
+      values['allow-fault-headers'] === true || /^(1|true|yes)$/i.test(process.env.WXCOUPON_ALLOW_FAULT_HEADERS ?? ''),
   });
   let url: string;
   try {
