@@ -98,15 +98,20 @@ export class FaultService {
 
   /**
    * The fault for an authenticated request to `api`, if any: the request's `Wxcoupon-Fault` header
-   * when the platform allows it, else the first stored rule that matches and fires.
+   * when the platform allows it (stored rules are then not consulted), else the first stored rule, in
+   * the order they were created, that matches and fires.
    */
-  async decide(api: string, target: FaultTarget, header: string | undefined): Promise<FaultDecision | undefined> {
+  async decide(api: string, target: () => FaultTarget, header: string | undefined): Promise<FaultDecision | undefined> {
     if (header !== undefined && this.ctx.allowFaultHeaders) {
       const effect = parseFaultHeader(header, api);
       return 'invalid' in effect ? effect : { effect };
     }
+    // The request's fields are read only when a rule names this API (or every API).
+    let fields: FaultTarget | undefined;
     for (const rule of await this.current()) {
-      if (!matches(rule, api, target)) continue;
+      if (rule.api !== null && rule.api !== api) continue;
+      fields ??= target();
+      if (!matches(rule, fields)) continue;
       if (await this.fire(rule)) return { effect: effectOf(rule), ruleId: rule.id };
     }
     return undefined;
@@ -151,9 +156,8 @@ export function chosen(seed: number, n: number, probability: number): boolean {
   return h.readUInt32BE(0) / 2 ** 32 < probability;
 }
 
-function matches(rule: FaultRuleRow, api: string, t: FaultTarget): boolean {
+function matches(rule: FaultRuleRow, t: FaultTarget): boolean {
   return (
-    (rule.api === null || rule.api === api) &&
     (rule.mchid === null || rule.mchid === t.mchid) &&
     (rule.stock_id === null || rule.stock_id === t.stockId) &&
     (rule.openid === null || rule.openid === t.openid) &&

@@ -20,7 +20,7 @@ export function v3Faults(ctx: PlatformContext, api: string): MiddlewareHandler<V
   const faults = ctx.services.faults;
   faults.register(api);
   return async (c, next) => {
-    const decision = await faults.decide(api, v3Target(c), c.req.header(FAULT_HEADER));
+    const decision = await faults.decide(api, () => v3Target(c), c.req.header(FAULT_HEADER));
     if (!decision) return next();
     if ('invalid' in decision) throw new ApiError('PARAM_ERROR', decision.invalid, { location: 'header' });
     const { effect } = decision;
@@ -47,9 +47,17 @@ export async function v2Faults(
   ctx: PlatformContext,
   c: Context,
   api: string,
-  target: FaultTarget,
+  mchid: string,
+  request: Record<string, string>,
   run: () => Promise<Response>,
 ): Promise<Response> {
+  // partner_trade_no is send_coupon's request number.
+  const target = () => ({
+    mchid,
+    stockId: request['coupon_stock_id'],
+    openid: request['openid'],
+    outRequestNo: request['partner_trade_no'],
+  });
   const decision = await ctx.services.faults.decide(api, target, c.req.header(FAULT_HEADER));
   if (!decision) return run();
   if ('invalid' in decision) throw new V2Failure('PARAM_ERROR', 'result', decision.invalid);

@@ -99,7 +99,7 @@ function v2Handler(ctx: PlatformContext, endpoint: V2Endpoint) {
       }
       const who = caller;
       // Any fault configured for this API applies here, after authentication and the rate limit.
-      return await v2Faults(ctx, c, endpoint.api, v2Target(who.mchid, request), async () => {
+      return await v2Faults(ctx, c, endpoint.api, who.mchid, request, async () => {
         const business = await endpoint.handle(who, request);
         return signedReply(c, { ...header(request), result_code: 'SUCCESS', ...business }, who.apiV2Key, who.signType);
       });
@@ -138,15 +138,5 @@ function header(request: Fields): Fields {
     mch_id: request['mch_id'] ?? '',
     ...(request['device_info'] ? { device_info: request['device_info'] } : {}),
     nonce_str: nonce(),
-  };
-}
-
-/** What a fault rule can match in a v2 request: partner_trade_no is send_coupon's request number. */
-function v2Target(mchid: string, request: Fields) {
-  return {
-    mchid,
-    stockId: request['coupon_stock_id'],
-    openid: request['openid'],
-    outRequestNo: request['partner_trade_no'],
   };
 }
