@@ -84,6 +84,7 @@ describe('help and version', () => {
     busifavor: ['stock', 'product', 'coupon'],
     notification: ['list', 'show', 'redeliver'],
     callback: ['set', 'get'],
+    fault: ['add', 'list', 'rm', 'clear'],
   };
   test('every command and subcommand answers --help with its usage on stdout and exit 0', async () => {
     const write = process.stdout.write;

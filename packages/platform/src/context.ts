@@ -21,6 +21,8 @@ export interface PlatformContext {
   maxSkewSeconds: number;
   /** Register an unknown openid under the appid of its first request (a sandbox convenience). */
   autoRegisterUsers: boolean;
+  /** Honour a request's `Wxcoupon-Fault` header (off unless the platform is started with it). */
+  allowFaultHeaders: boolean;
   /** Services that other features call (e.g. `favor.markUsed`). Filled in by features at setup. */
   services: PlatformServices;
   log: (line: string) => void;

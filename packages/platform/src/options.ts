@@ -21,6 +21,11 @@ export interface PlatformOptions {
   /** Register unknown openids under the appid of their first request (default true). */
   autoRegisterUsers?: boolean;
   /**
+   * Honour the `Wxcoupon-Fault` request header, which names a fault for that one request (default
+   * false). Headers are not signed in APIv3, so anyone who can reach the platform could use it.
+   */
+  allowFaultHeaders?: boolean;
+  /**
    * For tests: the business clock (stock windows, coupon validity, daily budgets). Signatures and
    * the request skew check always use the real time, so SDKs keep verifying.
    */

@@ -112,6 +112,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       dataDir,
       maxSkewSeconds: options.maxSkewSeconds ?? 300,
       autoRegisterUsers: options.autoRegisterUsers ?? true,
+      allowFaultHeaders: options.allowFaultHeaders ?? false,
       services: {} as PlatformServices,
       log,
       lifecycle: { closing: false },

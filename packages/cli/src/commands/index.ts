@@ -4,6 +4,7 @@ import { busifavor } from './busifavor.js';
 import { callback } from './callback.js';
 import { campaign } from './campaign.js';
 import { coupon } from './coupon.js';
+import { fault } from './fault.js';
 import { merchant } from './merchant.js';
 import { notification } from './notification.js';
 import { reset } from './reset.js';
@@ -29,6 +30,10 @@ export const commands: Record<string, Command> = {
   notification: {
     summary: 'list notifications with their delivery attempts, show one, redeliver (admin API)',
     run: notification,
+  },
+  fault: {
+    summary: 'force errors, latency, closed connections or dropped answers on chosen APIs (admin API)',
+    run: fault,
   },
   reset: { summary: 'delete issued coupons and counters (admin API)', run: reset },
   campaign: { summary: 'send a stock to a list of users: rate-limited, resumable, exactly once', run: campaign },

@@ -90,6 +90,13 @@ const SETTINGS = [
     default: 'off',
     help: 'start on a data directory other users can open (containers)',
   },
+  {
+    flag: 'allow-fault-headers',
+    env: 'WXCOUPON_ALLOW_FAULT_HEADERS',
+    type: 'boolean',
+    default: 'off',
+    help: "honour a request's Wxcoupon-Fault header (headers are not signed: a sandbox only)",
+  },
 ] as const satisfies readonly Setting[];
 
 type SettingName = (typeof SETTINGS)[number]['flag'];
@@ -147,6 +154,7 @@ export async function serve(argv: string[]): Promise<number> {
     ...(database ? { database } : {}),
     ...(rateLimits ? { rateLimits } : {}),
     insecurePermissions: switchOn(settings, 'insecure-permissions'),
+    allowFaultHeaders: switchOn(settings, 'allow-fault-headers'),
   });
   let listening: Awaited<ReturnType<typeof platform.listen>>;
   try {

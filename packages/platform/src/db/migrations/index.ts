@@ -5,6 +5,7 @@ import * as m0003 from './0003_busifavor.js';
 import * as m0004 from './0004_notify.js';
 import * as m0006 from './0006_rate_limits.js';
 import * as m0007 from './0007_users_per_appid.js';
+import * as m0008 from './0008_faults.js';
 
 // The static, ordered list of migrations. A new feature adds `NNNN_<feature>.ts` here and one line
 // below; names sort in the order they run. Never edit a migration that has shipped: add another.
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0004_notify': m0004,
   '0006_rate_limits': m0006,
   '0007_users_per_appid': m0007,
+  '0008_faults': m0008,
 };

@@ -1,8 +1,10 @@
+import { every } from 'hono/combine';
 import type { PlatformContext } from '../../context.js';
 import type { V3Router } from '../../http/env.js';
 import { rateLimit } from '../../http/rate-limit.js';
 import { noContent, ok } from '../../http/reply.js';
 import { FieldReader, OPENID, parseBody } from '../../http/validator.js';
+import { v3Faults } from '../faults/faults.transport.js';
 import { notifyUrlProblem } from '../notify/notify-url.js';
 import {
   CODE_STATUSES,
@@ -27,7 +29,9 @@ const BASE = '/marketing/busifavor';
 
 export function busifavorRoutes(router: V3Router, ctx: PlatformContext): void {
   const { stocks, codes, coupons } = ctx.services.busifavor;
-  const limited = (api: string) => rateLimit(ctx, `busifavor.${api}`, 'FREQUENCY_LIMITED');
+  // Each API: its rate limit, then any fault configured for it (both after authentication).
+  const limited = (api: string) =>
+    every(rateLimit(ctx, `busifavor.${api}`, 'FREQUENCY_LIMITED'), v3Faults(ctx, `busifavor.${api}`));
   const path = (c: { req: { param: () => Record<string, string> } }) => new FieldReader(c.req.param(), 'uri_template');
   const stockIdOf = (c: { req: { param: () => Record<string, string> } }) => checkPath(path(c), 'stock_id', 20);
   const codeOf = (c: { req: { param: () => Record<string, string> } }) =>

@@ -1,16 +1,20 @@
+import { every } from 'hono/combine';
 import { parseRfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import type { V3Router } from '../../http/env.js';
 import { rateLimit } from '../../http/rate-limit.js';
 import { ok } from '../../http/reply.js';
 import { FieldReader, MCHID, parseBody } from '../../http/validator.js';
+import { v3Faults } from '../faults/faults.transport.js';
 import { COUPON_STATUSES, checkPathParam, parseCreateStock, parseSend, STOCK_STATUSES } from './favor.schema.js';
 
 // The 代金券 APIs (coupon-api.md §3), mounted under /v3: F1–F12, F18, F19.
 
 export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
   const favor = ctx.services.favor;
-  const limited = (api: string) => rateLimit(ctx, `favor.${api}`, 'FREQUENCY_LIMIT_EXCEED');
+  // Each API: its rate limit, then any fault configured for it (both after authentication).
+  const limited = (api: string) =>
+    every(rateLimit(ctx, `favor.${api}`, 'FREQUENCY_LIMIT_EXCEED'), v3Faults(ctx, `favor.${api}`));
 
   router.post('/marketing/favor/coupon-stocks', limited('stocks.create'), async (c) => {
     const input = parseBody(c.get('rawBody'), (b) => parseCreateStock(b, ctx.clock()));

@@ -2,6 +2,7 @@ import { nonce } from '@wxcoupon/sdk/crypto';
 import type { Context } from 'hono';
 import type { PlatformContext } from '../../context.js';
 import type { AppRouter } from '../../http/env.js';
+import { v2Faults } from '../faults/faults.transport.js';
 import { V2Failure } from './v2-failure.js';
 import { authenticateV2, type V2Caller } from './v2coupon.auth.js';
 import { parseQueryCoupon, parseQueryStock, parseSendCoupon } from './v2coupon.schema.js';
@@ -10,6 +11,8 @@ import { readV2Fields, returnFailure, signedReply } from './v2coupon.transport.j
 type Fields = Record<string, string>;
 
 interface V2Endpoint {
+  /** The API's name, as rate limits and fault rules name it. */
+  api: string;
   /** Whether the API needs the merchant's API certificate over mutual TLS. */
   certificate: boolean;
   /** Per-merchant call limit (a key of the rate-limit table), checked after authentication. */
@@ -26,6 +29,7 @@ export function v2couponRoutes(router: AppRouter, ctx: PlatformContext): void {
   router.post(
     '/mmpaymkttransfers/send_coupon',
     v2Handler(ctx, {
+      api: 'v2coupon.send_coupon',
       certificate: true,
       rateLimit: 'v2coupon.send_coupon',
       failureFields: (f, failure) => ({
@@ -58,6 +62,7 @@ export function v2couponRoutes(router: AppRouter, ctx: PlatformContext): void {
   router.post(
     '/mmpaymkttransfers/query_coupon_stock',
     v2Handler(ctx, {
+      api: 'v2coupon.query_coupon_stock',
       certificate: false,
       handle: (caller, f) => service.queryStock(caller.mchid, parseQueryStock(f)),
     }),
@@ -66,6 +71,7 @@ export function v2couponRoutes(router: AppRouter, ctx: PlatformContext): void {
   router.post(
     '/mmpaymkttransfers/querycouponsinfo',
     v2Handler(ctx, {
+      api: 'v2coupon.querycouponsinfo',
       certificate: false,
       handle: (caller, f) => service.queryCoupon(caller.mchid, parseQueryCoupon(f)),
     }),
@@ -77,6 +83,7 @@ export function v2couponRoutes(router: AppRouter, ctx: PlatformContext): void {
  * answer in the two-layer format. Nothing escapes as an exception: a v2 client always gets XML.
  */
 function v2Handler(ctx: PlatformContext, endpoint: V2Endpoint) {
+  ctx.services.faults.register(endpoint.api);
   return async (c: Context): Promise<Response> => {
     let request: Fields = {};
     let caller: V2Caller | undefined;
@@ -90,13 +97,12 @@ function v2Handler(ctx: PlatformContext, endpoint: V2Endpoint) {
       ) {
         throw new V2Failure('FREQ_OVER_LIMIT', 'result');
       }
-      const business = await endpoint.handle(caller, request);
-      return signedReply(
-        c,
-        { ...header(request), result_code: 'SUCCESS', ...business },
-        caller.apiV2Key,
-        caller.signType,
-      );
+      const who = caller;
+      // Any fault configured for this API applies here, after authentication and the rate limit.
+      return await v2Faults(ctx, c, endpoint.api, who.mchid, request, async () => {
+        const business = await endpoint.handle(who, request);
+        return signedReply(c, { ...header(request), result_code: 'SUCCESS', ...business }, who.apiV2Key, who.signType);
+      });
     } catch (err) {
       let failure: V2Failure;
       if (err instanceof V2Failure) {
