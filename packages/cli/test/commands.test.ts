@@ -5,39 +5,14 @@ import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadCredentials } from '../src/campaign/credentials.js';
-import { main } from '../src/cli.js';
 import { commands } from '../src/commands/index.js';
 import { startTestPlatform, type TestPlatform } from './campaign-platform.js';
+import { run } from './cli-run.js';
 
 // The command table as a person meets it: help for every command and subcommand, the version, and the
 // admin commands whose output other tools consume (a new merchant's credentials.json, reset's question).
 
 const entry = new URL('../src/main.ts', import.meta.url).pathname;
-
-/**
- * Runs the CLI in this process, as the entry does, with its output captured; a child process only where a test
- * needs one. The CLI writes strings; the test runner's own reports (buffers) still pass through.
- */
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const captured = { stdout: '', stderr: '' };
-  const restore = (['stdout', 'stderr'] as const).map((name) => {
-    const stream = process[name];
-    const write = stream.write;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk !== 'string') return (write as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      captured[name] += chunk;
-      return true;
-    }) as typeof stream.write;
-    return () => {
-      stream.write = write;
-    };
-  });
-  try {
-    return { code: await main(args), ...captured };
-  } finally {
-    for (const r of restore) r();
-  }
-}
 
 function runChild(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -1,31 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { main } from '../src/cli.js';
 import { startTestPlatform, type TestPlatform } from './campaign-platform.js';
+import { run } from './cli-run.js';
 
 // `wxcoupon fault` against a running platform: a rule made from the CLI fails the next send with the
 // chosen error, a retry with the same out_request_no succeeds, and list/rm/clear show and remove rules.
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const captured = { stdout: '', stderr: '' };
-  const restore = (['stdout', 'stderr'] as const).map((name) => {
-    const stream = process[name];
-    const write = stream.write;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk !== 'string') return (write as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      captured[name] += chunk;
-      return true;
-    }) as typeof stream.write;
-    return () => {
-      stream.write = write;
-    };
-  });
-  try {
-    return { code: await main(args), ...captured };
-  } finally {
-    for (const r of restore) r();
-  }
-}
 
 describe('wxcoupon fault', () => {
   let p: TestPlatform;
