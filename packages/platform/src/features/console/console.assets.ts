@@ -33,7 +33,7 @@ section.card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 
 .notice.ok { background: #dafbe1; border-color: #4ac26b; }
 .notice.error { background: #ffebe9; border-color: #ff8182; }
 .notice.unavailable { background: #fff8c5; border-color: #d4a72c; }
-.table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; }
+.table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; margin: 10px 0; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--bg); white-space: nowrap; font-weight: 600; }

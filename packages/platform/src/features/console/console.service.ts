@@ -17,6 +17,8 @@ import * as repo from './console.repository.js';
 //    API certificate on the real service.
 
 const SIGNING_KEY = 'console.signing_key';
+/** How the console's own calls name themselves, so that they can be told apart from a client's. */
+const CONSOLE_AGENT = 'wxcoupon-console';
 const certificateSetting = (mchid: string) => `console.certificate.${mchid}`;
 
 export interface Outcome {
@@ -32,7 +34,7 @@ export function describeFailure(o: Outcome): string {
 }
 
 export class ConsoleService {
-  private readonly clients = new Map<string, Wechatpay>();
+  private readonly clients = new Map<string, Promise<Wechatpay>>();
 
   constructor(
     private readonly ctx: PlatformContext,
@@ -45,6 +47,7 @@ export class ConsoleService {
       method,
       headers: {
         authorization: `Bearer ${this.adminToken}`,
+        'user-agent': CONSOLE_AGENT,
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -72,13 +75,22 @@ export class ConsoleService {
     }
   }
 
-  private async clientFor(mchid: string): Promise<Wechatpay> {
-    const cached = this.clients.get(mchid);
-    if (cached) return cached;
+  /** One client per merchant; concurrent first calls share its set-up (one certificate, not two). */
+  private clientFor(mchid: string): Promise<Wechatpay> {
+    let client = this.clients.get(mchid);
+    if (!client) {
+      client = this.newClient(mchid);
+      client.catch(() => this.clients.delete(mchid));
+      this.clients.set(mchid, client);
+    }
+    return client;
+  }
+
+  private async newClient(mchid: string): Promise<Wechatpay> {
     const privateKeyPem = await this.signingKey();
     const serial = await this.certificateFor(mchid, privateKeyPem);
     const keys = this.ctx.keys;
-    const client = new Wechatpay({
+    return new Wechatpay({
       mchid,
       serial,
       privateKey: privateKeyPem,
@@ -87,10 +99,9 @@ export class ConsoleService {
         ...(keys.certificate.certificatePem ? { [keys.certificate.id]: keys.certificate.certificatePem } : {}),
       },
       baseURL: 'http://console.internal/',
+      userAgent: CONSOLE_AGENT,
       fetch: (req) => Promise.resolve(this.app.fetch(req)),
     });
-    this.clients.set(mchid, client);
-    return client;
   }
 
   /** The console's one key pair, made on first use and shared by every instance on the database. */
