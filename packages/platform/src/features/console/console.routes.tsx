@@ -9,7 +9,6 @@ import { couponState, stockState } from '../busifavor/busifavor.views.js';
 import { couponStatus, stockStatus } from '../favor/favor.views.js';
 import { CSS, JS } from './console.assets.js';
 import type { RateCounter } from './console.rates.js';
-import * as repo from './console.repository.js';
 import { type ConsoleService, describeFailure, type Outcome } from './console.service.js';
 import { type ConsoleEnv, checkLoginNonce, loginNonce, type Sessions } from './console.session.js';
 import {
@@ -34,6 +33,9 @@ const FAVOR_OPS = [
   ['stop', '终止', 'Stop'],
 ] as const;
 
+/** How many stocks, or a user's coupons, a page lists (newest first). */
+const LIST_LIMIT = 200;
+
 const PUBLIC_PATHS = new Set(['/console/login', '/console/assets/console.css', '/console/assets/console.js']);
 
 // Every console answer: no caching, no framing, and nothing runs but the console's own script.
@@ -51,6 +53,8 @@ export function consoleRoutes(
   deps: { service: ConsoleService; sessions: Sessions; rates: RateCounter },
 ): void {
   const { service, sessions, rates } = deps;
+  const favorService = ctx.services.favor;
+  const busifavorService = ctx.services.busifavor;
   const r = new Hono<ConsoleEnv>();
   const guard = sessions.require();
 
@@ -124,10 +128,10 @@ export function consoleRoutes(
     const day = beijingDay(now);
     const [merchants, favor, busifavor, favorToday, busifavorToday] = await Promise.all([
       ctx.services.merchants.listMerchants(),
-      repo.favorStocks(ctx.db),
-      repo.busifavorStocks(ctx.db),
-      repo.favorAmountsOn(ctx.db, day),
-      repo.busifavorCountsOn(ctx.db, day),
+      favorService.recentStocks(LIST_LIMIT),
+      busifavorService.recentStocks(LIST_LIMIT),
+      favorService.dailyAmounts(day),
+      busifavorService.dailyCounts(day),
     ]);
     return page(c, '概览 · Overview', 'overview', [
       <section class="chart-box" aria-label="sends and errors per second">
@@ -243,10 +247,10 @@ export function consoleRoutes(
 
   r.get('/stocks/favor/:id', async (c) => {
     const now = ctx.clock();
-    const s = await repo.favorStock(ctx.db, c.req.param('id'));
+    const s = await favorService.stockRow(c.req.param('id'));
     if (!s) return notFoundPage(c, `代金券批次不存在 · No 代金券 stock ${c.req.param('id')}`);
     const [coupons, appids] = await Promise.all([
-      repo.favorCouponsOfStock(ctx.db, s.stock_id, 50),
+      favorService.couponsOfStock(s.stock_id, 50),
       appidsOf(s.creator_mchid),
     ]);
     const base = `/console/stocks/favor/${encodeURIComponent(s.stock_id)}`;
@@ -316,7 +320,7 @@ export function consoleRoutes(
     r.post(`/stocks/favor/:id/${op}`, async (c) => {
       const form = await formOf(c);
       if (!form) return csrfRefused(c);
-      const s = await repo.favorStock(ctx.db, c.req.param('id'));
+      const s = await favorService.stockRow(c.req.param('id'));
       if (!s) return notFoundPage(c, `代金券批次不存在 · No 代金券 stock ${c.req.param('id')}`);
       const o = await service.merchant(
         s.creator_mchid,
@@ -331,7 +335,7 @@ export function consoleRoutes(
   r.post('/stocks/favor/:id/send', async (c) => {
     const form = await formOf(c);
     if (!form) return csrfRefused(c);
-    const s = await repo.favorStock(ctx.db, c.req.param('id'));
+    const s = await favorService.stockRow(c.req.param('id'));
     if (!s) return notFoundPage(c, `代金券批次不存在 · No 代金券 stock ${c.req.param('id')}`);
     const openid = str(form.openid).trim();
     const appid = str(form.appid).trim();
@@ -356,10 +360,10 @@ export function consoleRoutes(
 
   r.get('/stocks/busifavor/:id', async (c) => {
     const now = ctx.clock();
-    const s = await repo.busifavorStock(ctx.db, c.req.param('id'));
+    const s = await busifavorService.stockRow(c.req.param('id'));
     if (!s) return notFoundPage(c, `商家券批次不存在 · No 商家券 stock ${c.req.param('id')}`);
     const [coupons, appids] = await Promise.all([
-      repo.busifavorCouponsOfStock(ctx.db, s.stock_id, 50),
+      busifavorService.couponsOfStock(s.stock_id, 50),
       appidsOf(s.creator_mchid),
     ]);
     const base = `/console/stocks/busifavor/${encodeURIComponent(s.stock_id)}`;
@@ -437,7 +441,7 @@ export function consoleRoutes(
   r.post('/stocks/busifavor/:id/budget', async (c) => {
     const form = await formOf(c);
     if (!form) return csrfRefused(c);
-    const s = await repo.busifavorStock(ctx.db, c.req.param('id'));
+    const s = await busifavorService.stockRow(c.req.param('id'));
     if (!s) return notFoundPage(c, `商家券批次不存在 · No 商家券 stock ${c.req.param('id')}`);
     const daily = str(form.field) === 'max_coupons_by_day';
     const target = Number(str(form.target));
@@ -463,7 +467,7 @@ export function consoleRoutes(
   r.post('/stocks/busifavor/:id/send', async (c) => {
     const form = await formOf(c);
     if (!form) return csrfRefused(c);
-    const s = await repo.busifavorStock(ctx.db, c.req.param('id'));
+    const s = await busifavorService.stockRow(c.req.param('id'));
     if (!s) return notFoundPage(c, `商家券批次不存在 · No 商家券 stock ${c.req.param('id')}`);
     const openid = str(form.openid).trim();
     const code = str(form.coupon_code).trim();
@@ -515,8 +519,8 @@ export function consoleRoutes(
       return page(c, '用户 · User', 'users', [lookup, <p class="notice error">{describeFailure(user)}</p>]);
     const appid = String(user.data.appid);
     const [favor, busifavor] = await Promise.all([
-      repo.favorCouponsOfUser(ctx.db, openid, appid),
-      repo.busifavorCouponsOfUser(ctx.db, openid, appid),
+      favorService.couponsOfUser(openid, appid, LIST_LIMIT),
+      busifavorService.couponsOfUser(openid, appid, LIST_LIMIT),
     ]);
     const here = { openid, appid };
     return page(c, '用户 · User', 'users', [
@@ -652,7 +656,7 @@ export function consoleRoutes(
     r.post(`/users/busifavor/${op}`, async (c) => {
       const form = await formOf(c);
       if (!form) return csrfRefused(c);
-      const k = await repo.busifavorCoupon(ctx.db, str(form.stock_id), str(form.coupon_code));
+      const k = await busifavorService.couponRow(str(form.stock_id), str(form.coupon_code));
       const to = userPage(str(form.openid), str(form.appid));
       if (!k) return back(c, to, { status: 404, data: { code: 'RESOURCE_NOT_EXISTS', message: 'no such coupon' } }, '');
       const ref = { coupon_code: k.coupon_code, stock_id: k.stock_id };

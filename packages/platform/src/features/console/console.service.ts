@@ -2,7 +2,6 @@ import { createPublicKey } from 'node:crypto';
 import { ApiError as SdkApiError, Wechatpay } from '@wxcoupon/sdk';
 import { generateRsaKeyPair } from '@wxcoupon/sdk/pki';
 import type { PlatformContext } from '../../context.js';
-import { writeTransaction } from '../../db/transaction.js';
 import type { AppRouter } from '../../http/env.js';
 import * as repo from './console.repository.js';
 
@@ -114,24 +113,18 @@ export class ConsoleService {
   }
 
   private async certificateFor(mchid: string, privateKeyPem: string): Promise<string> {
+    const merchants = this.ctx.services.merchants;
     const name = certificateSetting(mchid);
     const known = await repo.readSetting(this.ctx.db, name);
-    if (known && (await repo.hasCertificate(this.ctx.db, mchid, known))) return known;
-    const publicKey = createPublicKey(privateKeyPem);
-    const issued = this.ctx.tls.issueMerchantCertificate({ mchid, name: 'wxcoupon console', publicKey });
-    const now = this.ctx.clock();
-    await writeTransaction(this.ctx.db, async (trx) => {
-      await repo.addCertificate(trx, {
-        serial: issued.serial,
-        mchid,
-        public_key_pem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
-        certificate_pem: issued.pem,
-        created_at: now,
-      });
-      await trx.deleteFrom('settings').where('name', '=', name).execute();
-      await trx.insertInto('settings').values({ name, value: issued.serial }).execute();
+    if (known && (await merchants.hasCertificate(mchid, known))) return known;
+    const issued = this.ctx.tls.issueMerchantCertificate({
+      mchid,
+      name: 'wxcoupon console',
+      publicKey: createPublicKey(privateKeyPem),
     });
-    return issued.serial;
+    const serial = await merchants.addCertificate(mchid, issued.pem);
+    await repo.writeSetting(this.ctx.db, name, serial);
+    return serial;
   }
 }
 
