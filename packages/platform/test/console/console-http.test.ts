@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { RateCounter } from '../../src/features/console/console.rates.js';
+import { busifavorStockBody } from '../busifavor-helpers.js';
 import { sdkFor, stockBody } from '../helpers/fixtures.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
@@ -144,6 +145,46 @@ describe('web console over HTTP', () => {
     ).text();
     assert.ok(!notice.includes('<script>alert(1)</script>'));
     assert.ok(notice.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+  });
+
+  test('商家券 use, return and deactivate act as the stock creator, through a certificate registered once', async () => {
+    const { mchid, appid } = t.platform.credentials;
+    const wxpay = sdkFor(t.platform.credentials, { fetch: t.platform.fetch });
+    const stock = await wxpay.request<{ stock_id: string }>('POST', 'v3/marketing/busifavor/stocks', {
+      json: busifavorStockBody(mchid, 'WECHATPAY_MODE'),
+    });
+    const stockId = stock.data.stock_id;
+    const { cookie, csrf } = await signIn();
+    const openid = 'o_console_busifavor';
+    const sent = await post(`/console/stocks/busifavor/${stockId}/send`, { csrf, openid, appid }, cookie);
+    const code = /Sent coupon (\S+) to/.exec(decodeURIComponent(sent.headers.get('location') ?? ''))?.[1];
+    assert.ok(code, `no coupon in ${sent.headers.get('location')}`);
+    const state = async () => {
+      const res = await wxpay.request<{ coupon_state: string }>(
+        'GET',
+        `v3/marketing/busifavor/users/${openid}/coupons/${code}/appids/${appid}`,
+      );
+      return res.data.coupon_state;
+    };
+    const act = async (op: string) => {
+      const res = await post(
+        `/console/users/busifavor/${op}`,
+        { csrf, openid, appid, stock_id: stockId, coupon_code: code },
+        cookie,
+      );
+      const to = decodeURIComponent(res.headers.get('location') ?? '');
+      assert.match(to, /[?&]ok=/, `${op}: ${to}`);
+    };
+    assert.equal(await state(), 'SENDED');
+    await act('use');
+    assert.equal(await state(), 'USED');
+    await act('return');
+    assert.equal(await state(), 'SENDED');
+    await act('deactivate');
+    assert.equal(await state(), 'DEACTIVATED');
+    // The console signs with one certificate of its own beside the merchant's.
+    const merchants = (await t.admin('GET', '/merchants')).data.data as { mchid: string; serials: string[] }[];
+    assert.equal(merchants.find((m) => m.mchid === mchid)?.serials.length, 2);
   });
 
   test('logging out ends the session for good', async () => {
