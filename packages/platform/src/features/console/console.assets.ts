@@ -72,7 +72,7 @@ dl.fields dd { margin: 0; overflow-wrap: anywhere; }
 .legend .sw { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 5px;
   vertical-align: -1px; }
 .sw.send { background: var(--send); } .sw.error { background: var(--err); }
-.login { max-width: 420px; margin: 40px auto; }
+.login { max-width: 420px; margin: 24px auto; border: 1px solid var(--line); border-radius: 8px; padding: 6px 20px 18px; }
 .login label { display: flex; flex-direction: column; gap: 4px; margin: 12px 0; }
 .row { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; }
 .two { display: grid; grid-template-columns: 1fr 1fr; gap: 0 20px; }
