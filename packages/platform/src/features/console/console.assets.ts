@@ -39,6 +39,8 @@ th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--lin
 th { background: var(--bg); white-space: nowrap; font-weight: 600; }
 tbody tr:last-child td { border-bottom: 0; }
 td.empty { color: var(--muted); text-align: center; padding: 16px; }
+.nowrap, .nowrap code { white-space: nowrap; overflow-wrap: normal; }
+.two > div > h2:first-child { margin-top: 2px; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px;
   overflow-wrap: anywhere; }
 pre { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow-x: auto;

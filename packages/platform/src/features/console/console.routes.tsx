@@ -693,10 +693,10 @@ export function consoleRoutes(
         const sig = (q.signature ?? {}) as { verdict?: string; reason?: string | null };
         return (
           <tr data-request-id={String(q.id)}>
-            <td>
+            <td class="nowrap">
               <a href={`/console/requests/${encodeURIComponent(String(q.id))}`}>{String(q.time ?? '')}</a>
             </td>
-            <td>
+            <td class="nowrap">
               <code>{String(q.mchid ?? '—')}</code>
             </td>
             <td>
@@ -713,10 +713,10 @@ export function consoleRoutes(
             <td>
               <State value={String(q.status ?? '')} />
             </td>
-            <td>
+            <td class="nowrap">
               <code>{String(q.code ?? '')}</code>
             </td>
-            <td>{String(q.latency_ms ?? '')} ms</td>
+            <td class="nowrap">{String(q.latency_ms ?? '')} ms</td>
             <td>
               <State value={String(sig.verdict ?? '')} />
             </td>
@@ -815,7 +815,7 @@ export function consoleRoutes(
           >
             {Object.entries(x.headers ?? {}).map(([k, v]) => (
               <tr>
-                <td>
+                <td class="nowrap">
                   <code>{k}</code>
                 </td>
                 <td>
