@@ -1231,7 +1231,7 @@ export function consoleRoutes(
 
   app.route('/console', r);
 
-  // ---- helpers that need the routes' context
+  // ---- lookups the pages share
 
   async function appidsOf(mchid: string): Promise<string[]> {
     return (await ctx.services.merchants.listMerchants()).find((m) => m.mchid === mchid)?.appids ?? [];
