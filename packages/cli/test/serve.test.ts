@@ -86,6 +86,11 @@ describe('wxcoupon serve', () => {
     assert.ok(admin && tokenFile);
     const token = readFileSync(tokenFile, 'utf8').trim();
     assert.equal((await fetch(admin, { headers: { Authorization: `Bearer ${token}` } })).status, 200);
+    const consolePage = /Console:\s+(\S+)/.exec(out)?.[1];
+    assert.ok(consolePage);
+    const signIn = await fetch(consolePage);
+    assert.equal(signIn.status, 200);
+    assert.equal(new URL(signIn.url).pathname, '/console/login');
   });
 
   test('the printed SDK snippet runs as printed and sends a coupon', async () => {

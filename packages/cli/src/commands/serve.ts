@@ -282,6 +282,7 @@ Send a 代金券 with the SDK:
 
 or from the shell: npx wxcoupon send --openid o-demo-user   (stock ${stockId}, appid ${appid})
 Health:    ${url}/healthz
+Console:   ${url}/console (sign in with the admin token below)
 Admin API: ${url}/admin/health (and the rest of /admin/…) with the header
            Authorization: Bearer $(cat ${join(dataDir, 'admin-token')})
            (the wxcoupon commands send it for you). Ctrl-C stops.

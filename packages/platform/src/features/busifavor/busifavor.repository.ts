@@ -301,3 +301,41 @@ export function findCode(db: Q, stockId: string, code: string) {
     .where('code', '=', code)
     .executeTakeFirst();
 }
+
+// Read-only listings across merchants, for the web console.
+
+export function recentStocks(db: Q, limit: number): Promise<StockRow[]> {
+  return db.selectFrom('busifavor_stocks').selectAll().orderBy('create_ms', 'desc').limit(limit).execute();
+}
+
+export function couponsOfStock(db: Q, stockId: string, limit: number): Promise<CouponRow[]> {
+  return db
+    .selectFrom('busifavor_coupons')
+    .selectAll()
+    .where('stock_id', '=', stockId)
+    .orderBy('receive_ms', 'desc')
+    .orderBy('coupon_code', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export function couponsOfUser(db: Q, openid: string, appid: string, limit: number): Promise<CouponRow[]> {
+  return db
+    .selectFrom('busifavor_coupons')
+    .selectAll()
+    .where('openid', '=', openid)
+    .where('appid', '=', appid)
+    .orderBy('receive_ms', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Coupons issued on a Beijing day per stock; counted only for stocks with a day budget. */
+export async function dailyCounts(db: Q, day: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('busifavor_daily_counts')
+    .select(['stock_id', 'sent'])
+    .where('day', '=', day)
+    .execute();
+  return new Map(rows.map((r) => [r.stock_id, Number(r.sent)]));
+}

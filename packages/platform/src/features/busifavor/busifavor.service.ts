@@ -1,6 +1,7 @@
 import type { PlatformContext } from '../../context.js';
 import { BusifavorCodes } from './busifavor.codes.js';
 import { BusifavorCoupons } from './busifavor.coupons.js';
+import * as repo from './busifavor.repository.js';
 import { BusifavorStocks } from './busifavor.stocks.js';
 
 /** The 商家券 services other features, the CLI and tests can call (ctx.services.busifavor). */
@@ -9,10 +10,40 @@ export class BusifavorService {
   readonly codes: BusifavorCodes;
   readonly coupons: BusifavorCoupons;
 
-  constructor(ctx: PlatformContext) {
+  constructor(private readonly ctx: PlatformContext) {
     this.stocks = new BusifavorStocks(ctx);
     this.codes = new BusifavorCodes(ctx);
     this.coupons = new BusifavorCoupons(ctx);
+  }
+
+  private get db() {
+    return this.ctx.db;
+  }
+
+  // Stored rows across merchants, for the web console (no merchant's rights apply to it).
+
+  recentStocks(limit: number): Promise<repo.StockRow[]> {
+    return repo.recentStocks(this.db, limit);
+  }
+
+  stockRow(stockId: string): Promise<repo.StockRow | undefined> {
+    return repo.findStock(this.db, stockId);
+  }
+
+  couponRow(stockId: string, code: string): Promise<repo.CouponRow | undefined> {
+    return repo.findCoupon(this.db, stockId, code);
+  }
+
+  couponsOfStock(stockId: string, limit: number): Promise<repo.CouponRow[]> {
+    return repo.couponsOfStock(this.db, stockId, limit);
+  }
+
+  couponsOfUser(openid: string, appid: string, limit: number): Promise<repo.CouponRow[]> {
+    return repo.couponsOfUser(this.db, openid, appid, limit);
+  }
+
+  dailyCounts(day: string): Promise<Map<string, number>> {
+    return repo.dailyCounts(this.db, day);
   }
 }
 

@@ -231,3 +231,41 @@ export function stocksOf(db: Q, stockIds: readonly string[]) {
   if (stockIds.length === 0) return Promise.resolve([] as StockRow[]);
   return db.selectFrom('favor_stocks').selectAll().where('stock_id', 'in', stockIds).execute();
 }
+
+// Read-only listings across merchants, for the web console.
+
+export function recentStocks(db: Q, limit: number): Promise<StockRow[]> {
+  return db.selectFrom('favor_stocks').selectAll().orderBy('create_ms', 'desc').limit(limit).execute();
+}
+
+export function couponsOfStock(db: Q, stockId: string, limit: number): Promise<CouponRow[]> {
+  return db
+    .selectFrom('favor_coupons')
+    .selectAll()
+    .where('stock_id', '=', stockId)
+    .orderBy('create_ms', 'desc')
+    .orderBy('coupon_id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export function couponsOfUser(db: Q, openid: string, appid: string, limit: number): Promise<CouponRow[]> {
+  return db
+    .selectFrom('favor_coupons')
+    .selectAll()
+    .where('openid', '=', openid)
+    .where('appid', '=', appid)
+    .orderBy('create_ms', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Amount (分) issued on a Beijing day per stock; counted only for stocks with a day budget. */
+export async function dailyAmounts(db: Q, day: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('favor_daily_amounts')
+    .select(['stock_id', 'amount'])
+    .where('day', '=', day)
+    .execute();
+  return new Map(rows.map((r) => [r.stock_id, Number(r.amount)]));
+}

@@ -495,6 +495,28 @@ export class FavorService {
     if (!(await findMerchant(this.db, mchid))) throw new ApiError('MCH_NOT_EXISTS');
     await repo.addSender(this.db, stockId, mchid);
   }
+
+  // Stored rows across merchants, for the web console (no merchant's rights apply to it).
+
+  recentStocks(limit: number): Promise<repo.StockRow[]> {
+    return repo.recentStocks(this.db, limit);
+  }
+
+  stockRow(stockId: string): Promise<repo.StockRow | undefined> {
+    return repo.findStock(this.db, stockId);
+  }
+
+  couponsOfStock(stockId: string, limit: number): Promise<repo.CouponRow[]> {
+    return repo.couponsOfStock(this.db, stockId, limit);
+  }
+
+  couponsOfUser(openid: string, appid: string, limit: number): Promise<repo.CouponRow[]> {
+    return repo.couponsOfUser(this.db, openid, appid, limit);
+  }
+
+  dailyAmounts(day: string): Promise<Map<string, number>> {
+    return repo.dailyAmounts(this.db, day);
+  }
 }
 
 function conflict(field: string): ApiError {

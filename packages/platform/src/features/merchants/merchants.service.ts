@@ -126,6 +126,39 @@ export class MerchantService {
     };
   }
 
+  /**
+   * Registers one more API certificate for a merchant (a merchant may hold several, as on the real
+   * service); registering the same certificate again is harmless. Answers its serial.
+   */
+  async addCertificate(mchid: string, certificatePem: string): Promise<string> {
+    if (!(await findMerchant(this.ctx.db, mchid)))
+      throw new ApiError('MCH_NOT_EXISTS', `merchant ${mchid} does not exist`);
+    const cert = loadCertificate(certificatePem, 'certificate');
+    const serial = certificateSerial(cert);
+    await this.ctx.db
+      .insertInto('merchant_certificates')
+      .values({
+        serial,
+        mchid,
+        public_key_pem: cert.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+        certificate_pem: certificatePem,
+        created_at: this.ctx.clock(),
+      })
+      .onConflict((oc) => oc.column('serial').doNothing())
+      .execute();
+    return serial;
+  }
+
+  async hasCertificate(mchid: string, serial: string): Promise<boolean> {
+    const row = await this.ctx.db
+      .selectFrom('merchant_certificates')
+      .select('serial')
+      .where('mchid', '=', mchid)
+      .where('serial', '=', serial)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async listMerchants() {
     const rows = await this.ctx.db
       .selectFrom('merchants')
