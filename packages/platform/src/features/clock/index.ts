@@ -1,0 +1,16 @@
+import type { Feature } from '../feature.js';
+import { clockAdmin } from './clock.admin.js';
+import { ClockService } from './clock.service.js';
+
+/** The test clock: the admin API that moves the platform clock, and the refresh that shares it between instances. */
+export const clockFeature: Feature = {
+  name: 'clock',
+  setup(ctx) {
+    ctx.services.clock = new ClockService(ctx);
+  },
+  admin: clockAdmin,
+  start(ctx) {
+    const stop = ctx.platformClock.startRefreshing(ctx.log);
+    return async () => stop();
+  },
+};
