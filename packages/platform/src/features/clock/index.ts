@@ -10,7 +10,6 @@ export const clockFeature: Feature = {
   },
   admin: clockAdmin,
   start(ctx) {
-    const stop = ctx.platformClock.startRefreshing(ctx.log);
-    return async () => stop();
+    return ctx.platformClock.startRefreshing(ctx.log);
   },
 };

@@ -21,7 +21,6 @@ export const CLOCK_REFRESH_MS = 1000;
 export class PlatformClock {
   private offsetMs = 0;
   private version = -1;
-  private timer: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(movedBy: number) => void> = [];
 
   private constructor(
@@ -77,23 +76,31 @@ export class PlatformClock {
     await this.refresh();
   }
 
-  /** Re-reads the offset every {@link CLOCK_REFRESH_MS} until stopped. */
-  startRefreshing(log: (line: string) => void): () => void {
+  /** Re-reads the offset every {@link CLOCK_REFRESH_MS}; the returned function stops it (after a read in flight). */
+  startRefreshing(log: (line: string) => void): () => Promise<void> {
     let failing = false;
+    let reading: Promise<void> | undefined;
     const tick = () => {
-      this.refresh().then(
-        () => {
-          failing = false;
-        },
-        (err: unknown) => {
-          // Keep the last known offset; say so once per outage, not once a second.
-          if (!failing) log(`platform: clock: cannot read the offset: ${err instanceof Error ? err.message : err}`);
-          failing = true;
-        },
-      );
+      reading ??= this.refresh()
+        .then(
+          () => {
+            failing = false;
+          },
+          (err: unknown) => {
+            // Keep the last known offset; say so once per outage, not once a second.
+            if (!failing) log(`platform: clock: cannot read the offset: ${err instanceof Error ? err.message : err}`);
+            failing = true;
+          },
+        )
+        .finally(() => {
+          reading = undefined;
+        });
     };
-    this.timer = setInterval(tick, CLOCK_REFRESH_MS);
-    this.timer.unref?.();
-    return () => clearInterval(this.timer);
+    const timer = setInterval(tick, CLOCK_REFRESH_MS);
+    timer.unref?.();
+    return async () => {
+      clearInterval(timer);
+      await reading;
+    };
   }
 }
