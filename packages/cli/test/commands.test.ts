@@ -57,7 +57,8 @@ describe('help and version', () => {
     coupon: ['use'],
     campaign: ['run', 'status'],
     busifavor: ['stock', 'product', 'coupon'],
-    notification: ['list', 'show', 'redeliver'],
+    notification: ['list', 'show', 'redeliver', 'trigger'],
+    clock: ['show', 'advance', 'set', 'resume'],
     callback: ['set', 'get'],
     fault: ['add', 'list', 'rm', 'clear'],
   };

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Db } from './db/database.js';
+import type { PlatformClock } from './features/clock/platform-clock.js';
 import type { Hooks } from './hooks.js';
 import type { PlatformKeys } from './keys/platform-keys.js';
 import type { RateLimiter, RateLimitRule } from './rate-limit/rate-limiter.js';
@@ -9,7 +10,10 @@ import type { LocalTls } from './tls/local-tls.js';
 export interface PlatformContext {
   db: Db;
   engine: 'sqlite' | 'postgres';
+  /** The platform (business) clock: real time plus the test clock's offset. Transport checks use real time. */
   clock: Clock;
+  /** The offset behind `clock`: shared through the database, moved by the admin API. */
+  platformClock: PlatformClock;
   keys: PlatformKeys;
   /** The local CA: HTTPS server certificate and merchant API (mutual-TLS client) certificates. */
   tls: LocalTls;

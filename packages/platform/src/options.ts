@@ -26,8 +26,9 @@ export interface PlatformOptions {
    */
   allowFaultHeaders?: boolean;
   /**
-   * For tests: the business clock (stock windows, coupon validity, daily budgets). Signatures and
-   * the request skew check always use the real time, so SDKs keep verifying.
+   * For tests: the time the platform clock runs from (default the system time); the test clock's offset
+   * (admin API `/admin/clock`) is added to it. Signatures, the request skew check, rate limits and
+   * certificates always use the system time, so SDKs keep verifying.
    */
   clock?: Clock;
   /**

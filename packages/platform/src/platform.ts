@@ -9,6 +9,7 @@ import type { PlatformContext, PlatformServices } from './context.js';
 import { type Db, databaseTarget, durable, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { PlatformStartError } from './errors/platform-start-error.js';
+import { PlatformClock } from './features/clock/platform-clock.js';
 import type { StopFunction } from './features/feature.js';
 import { features as allFeatures } from './features/index.js';
 import { Hooks } from './hooks.js';
@@ -87,7 +88,6 @@ export interface Platform {
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
   const dataDir = resolve(options.dataDir);
   prepareDataDir(dataDir, options.insecurePermissions);
-  const clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.error(line));
   const target = databaseTarget(options.database, dataDir);
   const db = openDatabase(target);
@@ -97,16 +97,23 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   try {
     await reachDatabase(db, target.display);
     await migrateToLatest(db);
+    // Keys and certificates are transport: their validity is real time, whatever the platform clock says.
     // Both may generate keys on a first start: in parallel, they take the time of one.
-    const [keys, tls] = await Promise.all([PlatformKeys.load(db, clock), LocalTls.load(db, clock)]);
+    const [keys, tls, platformClock] = await Promise.all([
+      PlatformKeys.load(db, systemClock),
+      LocalTls.load(db, systemClock),
+      PlatformClock.load(db, options.clock ?? systemClock),
+    ]);
     const ctx: PlatformContext = {
       db,
       engine: target.engine,
-      clock,
+      clock: platformClock.now,
+      platformClock,
       keys,
       tls,
-      // Counted in the database so that instances sharing it share each merchant's allowance.
-      rateLimiter: options.rateLimiter ?? new DatabaseRateLimiter(db, clock),
+      // Counted in the database so that instances sharing it share each merchant's allowance; in real
+      // time, since a rate limit guards the transport, not a business rule.
+      rateLimiter: options.rateLimiter ?? new DatabaseRateLimiter(db, systemClock),
       rateLimits: resolveRateLimits(options.rateLimits),
       hooks: new Hooks(),
       dataDir,

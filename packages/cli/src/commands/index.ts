@@ -3,6 +3,7 @@ import { appid } from './appid.js';
 import { busifavor } from './busifavor.js';
 import { callback } from './callback.js';
 import { campaign } from './campaign.js';
+import { clock } from './clock.js';
 import { coupon } from './coupon.js';
 import { fault } from './fault.js';
 import { merchant } from './merchant.js';
@@ -28,8 +29,12 @@ export const commands: Record<string, Command> = {
   user: { summary: 'add users (openids), flag them abnormal (admin API)', run: user },
   coupon: { summary: 'mark a coupon used (admin API)', run: coupon },
   notification: {
-    summary: 'list notifications with their delivery attempts, show one, redeliver (admin API)',
+    summary: 'list notifications with their delivery attempts, show one, redeliver or trigger one now (admin API)',
     run: notification,
+  },
+  clock: {
+    summary: 'show or move the test clock: stock windows, day budgets, expiry, notification retries (admin API)',
+    run: clock,
   },
   fault: {
     summary: 'force errors, latency, closed connections or dropped answers on chosen APIs (admin API)',

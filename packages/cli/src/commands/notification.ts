@@ -7,10 +7,15 @@ const USAGE = `Usage:
                              [--offset 0] [--limit 50]
   wxcoupon notification show ID
   wxcoupon notification redeliver ID
+  wxcoupon notification trigger --coupon ID --event COUPON.USE|COUPON.SEND [--mchid MCHID]
 Common: [--data ./.wxcoupon] [--url http://127.0.0.1:8080] [--json]
 
 The platform's notification outbox (admin API): every notification with its delivery attempts (time, HTTP
-status, duration, error). redeliver queues a delivered or failed notification again with a fresh schedule.
+status, duration, error). redeliver attempts a notification now, whatever its status (a pending one does not
+wait for its next retry) and prints it with that attempt. trigger sends a new notification for an existing
+coupon now, signed and encrypted as the real event, to the merchant's notification URL (to test a webhook
+handler): COUPON.USE for a 代金券 (--coupon is its coupon_id), COUPON.SEND for a 商家券 (its coupon code);
+--mchid, when given, must be the merchant that created the coupon's stock.
 `;
 
 interface NotificationView {
@@ -22,6 +27,7 @@ interface NotificationView {
   create_time: string;
   notify_url: string;
   last_error?: string;
+  attempt_log?: Array<{ http_status?: number; error?: string; duration_ms: number }>;
 }
 
 export async function notification(argv: string[]): Promise<number> {
@@ -35,6 +41,7 @@ export async function notification(argv: string[]): Promise<number> {
       mchid: { type: 'string' },
       offset: { type: 'string' },
       limit: { type: 'string' },
+      coupon: { type: 'string' },
     },
     USAGE,
   );
@@ -54,12 +61,34 @@ export async function notification(argv: string[]): Promise<number> {
     else process.stdout.write(table(page.data));
     return 0;
   }
+  if (sub === 'trigger') {
+    if (!values.coupon) throw new UsageError(`trigger needs --coupon ID\n\n${USAGE}`);
+    if (!values.event) throw new UsageError(`trigger needs --event COUPON.USE or COUPON.SEND\n\n${USAGE}`);
+    const sent = await call<NotificationView>('POST', '/notifications/trigger', {
+      coupon_id: String(values.coupon),
+      event_type: String(values.event).toUpperCase(),
+      ...(values.mchid ? { mchid: String(values.mchid) } : {}),
+    });
+    if (json) printResult(sent, true);
+    else process.stdout.write(outcome(sent));
+    return 0;
+  }
   const id = positionals[0];
   if (sub !== 'show' && sub !== 'redeliver') throw new UsageError(`unknown notification command "${sub}"\n\n${USAGE}`);
   if (!id) throw new UsageError(`${sub} needs the notification id\n\n${USAGE}`);
   const path = `/notifications/${encodeURIComponent(id)}`;
   printResult(sub === 'show' ? await call('GET', path) : await call('POST', `${path}/redeliver`), true);
   return 0;
+}
+
+/** `<id> COUPON.USE to <url>: DELIVERED (HTTP 200, 12 ms)`, from the last attempt. */
+function outcome(n: NotificationView): string {
+  const last = n.attempt_log?.at(-1);
+  const how = last
+    ? ` (${last.http_status !== undefined ? `HTTP ${last.http_status}` : (last.error ?? 'no answer')}, ${last.duration_ms} ms)`
+    : '';
+  const error = n.status === 'DELIVERED' || !n.last_error ? '' : `\n  ${n.last_error}`;
+  return `${n.id} ${n.event_type} to ${n.notify_url}: ${n.status}${how}${error}\n`;
 }
 
 /** One line per notification, newest first as the platform lists them. */

@@ -1,6 +1,7 @@
 import { adminFeature } from './admin/index.js';
 import { busifavorFeature } from './busifavor/index.js';
 import { certificatesFeature } from './certificates/index.js';
+import { clockFeature } from './clock/index.js';
 import { consoleFeature } from './console/index.js';
 import { faultsFeature } from './faults/index.js';
 import { favorFeature } from './favor/index.js';
@@ -21,6 +22,7 @@ export const features: readonly Feature[] = [
   v2couponFeature,
   busifavorFeature,
   notifyFeature,
+  clockFeature,
   adminFeature,
   healthFeature,
 ];

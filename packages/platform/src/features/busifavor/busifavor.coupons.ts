@@ -11,7 +11,7 @@ import { once, reused } from './busifavor.idempotency.js';
 import * as repo from './busifavor.repository.js';
 import type { AvailableTime, CouponRef, SendInput, UseInput } from './busifavor.schema.js';
 import { couponWindow, inUsableWindows } from './busifavor.validity.js';
-import { couponState, couponView, stockState } from './busifavor.views.js';
+import { couponState, couponView, sendNotice, stockState } from './busifavor.views.js';
 
 // 商家券 coupons: send (B9) and product-coupon send (B10), use (B12), list/get (B13/B14),
 // associate/disassociate (B15/B16), return (B17), deactivate (B18), with the state machine of
@@ -148,15 +148,7 @@ export class BusifavorCoupons {
           creatorMchid: stock.creator_mchid,
           stockId: stock.stock_id,
           couponCode: coupon.coupon_code,
-          resource: {
-            event_type: 'EVENT_TYPE_BUSICOUPON_SEND',
-            coupon_code: coupon.coupon_code,
-            stock_id: stock.stock_id,
-            send_time: rfc3339(now),
-            ...(notifyOpenid !== undefined ? { openid: notifyOpenid } : {}),
-            send_channel: 'BUSICOUPON_SEND_CHANNEL_API',
-            send_merchant: mchid,
-          },
+          resource: sendNotice(coupon, notifyOpenid),
         });
       });
     } catch (err) {
@@ -475,6 +467,22 @@ export class BusifavorCoupons {
       offset: q.offset,
       limit: q.limit,
     };
+  }
+
+  /**
+   * The COUPON.SEND event of an issued coupon, built as at its send (for a notification sent again on
+   * request); the newest coupon with that code when several stocks used it, of `mchid`'s stocks if given.
+   */
+  async sendEvent(code: string, mchid: string | undefined) {
+    const coupon = (await repo.couponsByCode(this.db, code))
+      .filter((c) => mchid === undefined || c.creator_mchid === mchid)
+      .sort((a, b) => b.receive_ms - a.receive_ms)[0];
+    if (!coupon) return undefined;
+    const stock = (await repo.findStock(this.db, coupon.stock_id)) as repo.StockRow;
+    const notifyAppid = (JSON.parse(stock.body_json) as { notify_config?: { notify_appid?: string } }).notify_config
+      ?.notify_appid;
+    const notifyOpenid = notifyAppid ? await this.ctx.services.merchants.openidUnder(coupon, notifyAppid) : undefined;
+    return { creatorMchid: stock.creator_mchid, resource: sendNotice(coupon, notifyOpenid) };
   }
 
   /** B14: one coupon of a user; a merchant with no relation to it sees it as not existing. */

@@ -13,6 +13,19 @@ export function couponState(c: CouponRow, now: number): string {
   return c.state === 'SENDED' && now > c.expire_ms ? 'EXPIRED' : c.state;
 }
 
+/** The resource of a COUPON.SEND notification (coupon-api.md §4.19); `openid` only under notify_appid. */
+export function sendNotice(c: CouponRow, notifyOpenid: string | undefined): Record<string, unknown> {
+  return {
+    event_type: 'EVENT_TYPE_BUSICOUPON_SEND',
+    coupon_code: c.coupon_code,
+    stock_id: c.stock_id,
+    send_time: rfc3339(c.receive_ms),
+    ...(notifyOpenid !== undefined ? { openid: notifyOpenid } : {}),
+    send_channel: 'BUSICOUPON_SEND_CHANNEL_API',
+    send_merchant: c.sender_mchid,
+  };
+}
+
 export function stockView(
   s: StockRow,
   now: number,

@@ -489,6 +489,14 @@ export class FavorService {
     return view;
   }
 
+  /** A coupon as F9 returns it now, with its creator (for a notification sent on request); undefined if none. */
+  async couponById(couponId: string): Promise<{ creatorMchid: string; coupon: CouponView } | undefined> {
+    const coupon = await repo.findCoupon(this.db, couponId);
+    const stock = coupon && (await repo.findStock(this.db, coupon.stock_id));
+    if (!coupon || !stock) return undefined;
+    return { creatorMchid: coupon.creator_mchid, coupon: couponView(coupon, stock, this.ctx.clock()) };
+  }
+
   /** Lets `mchid` send coupons of a stock it did not create (cross-merchant issuing). */
   async authorizeSender(stockId: string, mchid: string): Promise<void> {
     if (!(await repo.findStock(this.db, stockId))) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');

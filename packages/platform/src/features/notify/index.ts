@@ -1,5 +1,6 @@
 import type { Feature } from '../feature.js';
 import { notifyAdmin } from './notify.admin.js';
+import { busifavorCallbackUrl, favorCallbackUrl } from './notify.repository.js';
 import { NotifyService } from './notify.service.js';
 import { DeliveryWorker } from './notify.worker.js';
 
@@ -11,19 +12,16 @@ import { DeliveryWorker } from './notify.worker.js';
 export const notifyFeature: Feature = {
   name: 'notify',
   setup(ctx) {
-    const notify = new NotifyService(ctx);
+    const worker = new DeliveryWorker(ctx);
+    const notify = new NotifyService(ctx, worker);
     ctx.services.notify = notify;
 
     ctx.hooks.on('favor.coupon.used', async (trx, e) => {
-      const cb = await trx
-        .selectFrom('favor_callbacks')
-        .select(['notify_url', 'enabled'])
-        .where('mchid', '=', e.mchid)
-        .executeTakeFirst();
-      if (cb?.enabled !== 1) return;
+      const url = await favorCallbackUrl(trx, e.mchid);
+      if (url === undefined) return;
       await notify.enqueue(trx, {
         mchid: e.mchid,
-        notifyUrl: cb.notify_url,
+        notifyUrl: url,
         eventType: 'COUPON.USE',
         summary: '用券成功',
         resource: e.coupon,
@@ -32,15 +30,11 @@ export const notifyFeature: Feature = {
 
     // "A merchant receives notifications only for batches it created" (coupon-api.md §4.18).
     ctx.hooks.on('busifavor.coupon.sent', async (trx, e) => {
-      const cb = await trx
-        .selectFrom('busifavor_callbacks')
-        .select('notify_url')
-        .where('mchid', '=', e.creatorMchid)
-        .executeTakeFirst();
-      if (!cb) return;
+      const url = await busifavorCallbackUrl(trx, e.creatorMchid);
+      if (url === undefined) return;
       await notify.enqueue(trx, {
         mchid: e.creatorMchid,
-        notifyUrl: cb.notify_url,
+        notifyUrl: url,
         eventType: 'COUPON.SEND',
         summary: '商家券领券通知',
         resource: e.resource,
@@ -54,8 +48,12 @@ export const notifyFeature: Feature = {
   },
   admin: notifyAdmin,
   start(ctx) {
-    const w = new DeliveryWorker(ctx);
+    const w = ctx.services.notify.worker;
     ctx.services.notify.onEnqueued = () => w.kick();
+    // A clock moved by another instance (seen at the next refresh) may have made notifications due.
+    ctx.platformClock.onChange((movedBy) => {
+      if (movedBy > 0) w.kick();
+    });
     w.start();
     return (hurry) => w.stop(hurry);
   },

@@ -1,10 +1,10 @@
 import type { PlatformContext } from '../../context.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
-import { FieldReader, parseBody } from '../../http/validator.js';
+import { FieldReader, MCHID, parseBody } from '../../http/validator.js';
 import type { DeliverySettings } from './notify.settings.js';
 
-/** Admin routes: the outbox and every delivery attempt, redelivery, and the delivery settings. */
+/** Admin routes: the outbox and every delivery attempt, redelivery and triggering now, and the delivery settings. */
 export function notifyAdmin(router: AdminRouter, ctx: PlatformContext): void {
   const notify = ctx.services.notify;
 
@@ -50,6 +50,17 @@ export function notifyAdmin(router: AdminRouter, ctx: PlatformContext): void {
   });
 
   router.get('/notifications/:id', async (c) => ok(c, await notify.get(c.req.param('id'))));
+
+  router.post('/notifications/trigger', async (c) => {
+    const t = parseBody(c.get('rawBody'), (b) => ({
+      couponId: b.string('/coupon_id', { required: true, max: 128 }),
+      eventType: b.string('/event_type', { required: true, oneOf: ['COUPON.USE', 'COUPON.SEND'] }) as
+        | 'COUPON.USE'
+        | 'COUPON.SEND',
+      mchid: b.string('/mchid', { max: 32, pattern: MCHID }),
+    }));
+    return ok(c, await notify.trigger(t));
+  });
 
   router.post('/notifications/:id/redeliver', async (c) => ok(c, await notify.redeliver(c.req.param('id'))));
 }

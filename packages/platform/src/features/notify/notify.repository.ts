@@ -51,31 +51,39 @@ export async function insertNotification(db: Q, row: OutboxRow): Promise<void> {
   await db.insertInto('notify_outbox').values(row).execute();
 }
 
-/** Claims up to `limit` due notifications for `instance`; returns the rows it won. */
-export async function claimDue(db: Q, instance: string, now: number, leaseMs: number, limit: number) {
+/**
+ * Claims up to `limit` notifications due at `now` (platform clock) for `instance`; returns the rows it
+ * won. Leases are in real time (`realNow`), so moving the platform clock neither frees nor freezes one.
+ */
+export async function claimDue(db: Q, instance: string, now: number, realNow: number, leaseMs: number, limit: number) {
   const due = await db
     .selectFrom('notify_outbox')
     .select('id')
     .where('status', '=', PENDING)
     .where('next_attempt_ms', '<=', now)
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', realNow)]))
     .orderBy('next_attempt_ms')
     .limit(limit)
     .execute();
   const won: OutboxRow[] = [];
   for (const { id } of due) {
-    const r = await db
-      .updateTable('notify_outbox')
-      .set({ claimed_by: instance, lease_until: now + leaseMs })
-      .where('id', '=', id)
-      .where('status', '=', PENDING)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-      .executeTakeFirst();
-    if (r.numUpdatedRows === 0n) continue;
-    const row = await db.selectFrom('notify_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await claimOne(db, instance, id, realNow, leaseMs);
     if (row) won.push(row);
   }
   return won;
+}
+
+/** Claims one pending notification for `instance`, whenever it is due; undefined when it is not free. */
+export async function claimOne(db: Q, instance: string, id: string, realNow: number, leaseMs: number) {
+  const r = await db
+    .updateTable('notify_outbox')
+    .set({ claimed_by: instance, lease_until: realNow + leaseMs })
+    .where('id', '=', id)
+    .where('status', '=', PENDING)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', realNow)]))
+    .executeTakeFirst();
+  if (r.numUpdatedRows === 0n) return undefined;
+  return db.selectFrom('notify_outbox').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /**
@@ -143,13 +151,45 @@ export function listNotifications(
   return query.orderBy('create_ms', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute();
 }
 
-/** Puts a notification back in the queue, due now (the admin "deliver again"). */
-export async function requeue(db: Q, id: string, now: number): Promise<boolean> {
+/**
+ * Puts a notification back in the queue, due now and already claimed by `instance`, which attempts it
+ * at once (the admin "deliver again"), whatever its status: a pending one is attempted now instead of
+ * at its next scheduled time. Undefined while an attempt of it is in flight.
+ */
+export async function requeueClaimed(
+  db: Q,
+  id: string,
+  now: number,
+  instance: string,
+  realNow: number,
+  leaseMs: number,
+) {
   const r = await db
     .updateTable('notify_outbox')
-    .set({ status: PENDING, next_attempt_ms: now, claimed_by: null, lease_until: null })
+    .set({ status: PENDING, next_attempt_ms: now, claimed_by: instance, lease_until: realNow + leaseMs })
     .where('id', '=', id)
-    .where('status', '!=', PENDING)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', realNow)]))
     .executeTakeFirst();
-  return r.numUpdatedRows > 0n;
+  if (r.numUpdatedRows === 0n) return undefined;
+  return db.selectFrom('notify_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The COUPON.USE URL of a merchant (代金券, F18), when set and switched on. */
+export async function favorCallbackUrl(db: Q, mchid: string): Promise<string | undefined> {
+  const cb = await db
+    .selectFrom('favor_callbacks')
+    .select(['notify_url', 'enabled'])
+    .where('mchid', '=', mchid)
+    .executeTakeFirst();
+  return cb?.enabled === 1 ? cb.notify_url : undefined;
+}
+
+/** The COUPON.SEND URL of a merchant (商家券, B19), when set. */
+export async function busifavorCallbackUrl(db: Q, mchid: string): Promise<string | undefined> {
+  const cb = await db
+    .selectFrom('busifavor_callbacks')
+    .select('notify_url')
+    .where('mchid', '=', mchid)
+    .executeTakeFirst();
+  return cb?.notify_url;
 }

@@ -3,10 +3,13 @@ import { aesGcmEncrypt, nonce } from '@wxcoupon/sdk/crypto';
 import type { Transaction } from 'kysely';
 import { rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
+import { durable } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
+import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
 import * as repo from './notify.repository.js';
 import { type DeliverySettings, readDeliverySettings, writeDeliverySettings } from './notify.settings.js';
+import type { DeliveryWorker } from './notify.worker.js';
 
 // Builds notifications as WeChat Pay sends them (protocol.md §1.6, coupon-api.md §1.5) and keeps
 // them in the outbox. The body, with its AEAD_AES_256_GCM resource, is fixed when the event happens
@@ -27,7 +30,11 @@ export class NotifyService {
   /** Called after a commit that enqueued something, so the local worker need not wait for its next poll. */
   onEnqueued: () => void = () => {};
 
-  constructor(private readonly ctx: PlatformContext) {}
+  constructor(
+    private readonly ctx: PlatformContext,
+    /** This instance's deliverer; attempts asked for now (redeliver, trigger, a moved clock) go through it. */
+    readonly worker: DeliveryWorker,
+  ) {}
 
   /** Writes the notification inside the caller's transaction: it exists exactly when the event does. */
   async enqueue(trx: Transaction<Database>, n: NewNotification): Promise<string> {
@@ -85,13 +92,86 @@ export class NotifyService {
     return { data: await this.views(rows), limit: q.limit, offset: q.offset };
   }
 
+  /** Attempts a notification now, whatever its status or schedule, and answers with the attempt recorded. */
   async redeliver(id: string) {
     if (!(await repo.findNotification(this.ctx.db, id)))
       throw new ApiError('RESOURCE_NOT_EXISTS', `notification ${id} does not exist`);
-    if (!(await repo.requeue(this.ctx.db, id, this.ctx.clock())))
-      throw new ApiError('INVALID_REQUEST', `notification ${id} is already waiting for delivery`);
-    this.onEnqueued();
+    const { leaseMs } = await this.settings();
+    const row = await repo.requeueClaimed(this.ctx.db, id, this.ctx.clock(), this.worker.instance, Date.now(), leaseMs);
+    if (!row)
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `notification ${id} is being delivered right now; ask again once it is recorded`,
+      );
+    await durable(this.ctx.db);
+    await this.worker.deliverClaimed(row);
     return this.get(id);
+  }
+
+  /**
+   * A notification for an existing coupon, built and signed as for the event itself and sent now to
+   * the merchant's configured URL (to exercise a webhook handler): COUPON.USE for a 代金券 (its
+   * current F9 view), COUPON.SEND for a 商家券 (by coupon code). `mchid`, when given, must be the
+   * coupon's creator, whose URL is used.
+   */
+  async trigger(t: { couponId: string; eventType: 'COUPON.USE' | 'COUPON.SEND'; mchid: string | undefined }) {
+    const event = await this.eventFor(t);
+    const { leaseMs } = await this.settings();
+    const row = await writeTransaction(this.ctx.db, async (trx) => {
+      const id = await this.enqueue(trx, event);
+      // Claimed in the same transaction, so no worker picks it up before this request attempts it.
+      return repo.claimOne(trx, this.worker.instance, id, Date.now(), leaseMs);
+    });
+    if (!row) throw new Error('a notification just written could not be claimed');
+    await durable(this.ctx.db);
+    await this.worker.deliverClaimed(row);
+    return this.get(row.id);
+  }
+
+  private async eventFor(t: {
+    couponId: string;
+    eventType: 'COUPON.USE' | 'COUPON.SEND';
+    mchid: string | undefined;
+  }): Promise<NewNotification> {
+    const { favor, busifavor } = this.ctx.services;
+    if (t.eventType === 'COUPON.USE') {
+      const found = await favor.couponById(t.couponId);
+      if (!found || (t.mchid !== undefined && found.creatorMchid !== t.mchid))
+        throw new ApiError('RESOURCE_NOT_EXISTS', `no 代金券 with coupon_id ${t.couponId}${of(t.mchid)}`);
+      const url = await repo.favorCallbackUrl(this.ctx.db, found.creatorMchid);
+      if (url === undefined)
+        throw new ApiError(
+          'INVALID_REQUEST',
+          `merchant ${found.creatorMchid} has no 代金券 notification URL switched on: set one with POST /v3/marketing/favor/callbacks (wxcoupon callback set)`,
+        );
+      return {
+        mchid: found.creatorMchid,
+        notifyUrl: url,
+        eventType: 'COUPON.USE',
+        summary: '用券成功',
+        resource: found.coupon,
+      };
+    }
+    const found = await busifavor.coupons.sendEvent(t.couponId, t.mchid);
+    if (!found) throw new ApiError('RESOURCE_NOT_EXISTS', `no 商家券 with coupon code ${t.couponId}${of(t.mchid)}`);
+    const url = await repo.busifavorCallbackUrl(this.ctx.db, found.creatorMchid);
+    if (url === undefined)
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `merchant ${found.creatorMchid} has no 商家券 notification URL: set one with POST /v3/marketing/busifavor/callbacks`,
+      );
+    return {
+      mchid: found.creatorMchid,
+      notifyUrl: url,
+      eventType: 'COUPON.SEND',
+      summary: '商家券领券通知',
+      resource: found.resource,
+    };
+  }
+
+  /** Attempts, before resolving, every notification due on the platform clock now (after it was moved). */
+  deliverDue(): Promise<void> {
+    return this.worker.deliverDue();
   }
 
   settings(): Promise<DeliverySettings> {
@@ -135,6 +215,10 @@ export class NotifyService {
       body: r.body,
     }));
   }
+}
+
+function of(mchid: string | undefined): string {
+  return mchid === undefined ? '' : ` created by merchant ${mchid}`;
 }
 
 declare module '../../context.js' {
