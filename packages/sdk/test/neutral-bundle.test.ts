@@ -9,7 +9,8 @@ import { build } from 'esbuild';
 import type * as Sdk from '../src/index.js';
 
 // The SDK bundled as for Cloudflare Workers (platform neutral, node:* left to the runtime's
-// nodejs_compat): the bundle must load and sign a request through a plain fetch.
+// nodejs_compat): the bundle must load, sign a request through a plain fetch, and a bundle that
+// imports only parseNotification must leave the client, undici and the XML parser out.
 
 const sdkDir = new URL('..', import.meta.url).pathname;
 let dir: string;
@@ -75,5 +76,13 @@ describe('a neutral (Workers-style) bundle', () => {
     assert.ok(auth, req.authorization);
     const message = `${req.method}\n${req.target}\n${auth.timestamp}\n${auth.nonce_str}\n${req.body}\n`;
     assert.ok(verify('sha256', Buffer.from(message), merchant.publicKey, Buffer.from(auth.signature, 'base64')));
+  });
+
+  test('importing only parseNotification leaves the client, undici and the XML parser out', async () => {
+    const code = await bundle("export { parseNotification } from '@wxcoupon/sdk';");
+    assert.ok(!code.includes('undici'), 'no undici');
+    assert.ok(!code.includes('XMLParser'), 'no XML parser');
+    assert.ok(!code.includes('WechatpayClient'), 'no client');
+    assert.ok(code.length < 40_000, `${code.length} bytes`);
   });
 });
