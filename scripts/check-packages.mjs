@@ -4,7 +4,7 @@
 // at run time (import and require) and its types under `moduleResolution` `nodenext` and `bundler`.
 // Usage: node scripts/check-packages.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -48,7 +48,9 @@ try {
     for (const required of ['package.json', 'README.md', 'LICENSE']) {
       if (!files.has(required)) fail(`${where}: the tarball has no ${required}`);
     }
-    if (readFileSync(join(dir, 'LICENSE'), 'utf8') !== license) fail(`${where}: LICENSE differs from the repository's`);
+    if (existsSync(join(dir, 'LICENSE')) && readFileSync(join(dir, 'LICENSE'), 'utf8') !== license) {
+      fail(`${where}: LICENSE differs from the repository's`);
+    }
     for (const f of files) {
       if (/\.tsbuildinfo$|(^|\/)test\/|\.test\.|(^|\/)\.wxcoupon\//.test(f)) fail(`${where}: the tarball holds ${f}`);
     }
