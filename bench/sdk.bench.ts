@@ -155,7 +155,8 @@ async function runMode(mode: Mode, rounds: number, seconds: number, concurrency:
       stock_creator_mchid: '8956000',
     };
     const clients: Record<Client, () => Promise<unknown>> = {
-      sdk: () => ours.v3.marketing.favor.users._openid_.coupons.post({ openid: 'oBENCH', json }),
+      sdk: () =>
+        ours.request('POST /v3/marketing/favor/users/{openid}/coupons', { params: { openid: 'oBENCH' }, body: json }),
       peer: () => peer.v3!.marketing!.favor!.users!.$openid$!.coupons!.post(json, { openid: 'oBENCH' }),
     };
     // Both clients must succeed (and so verify the answers) before anything is timed.

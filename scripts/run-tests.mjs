@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every package's tests with node:test, TypeScript loaded through tsx and workspace
+// Runs every package's tests (and those of examples/) with node:test, TypeScript loaded through tsx and workspace
 // packages resolved to their sources (the "source" export condition), so no build is needed.
 // Usage: node scripts/run-tests.mjs [path-filter ...]
 import { spawn } from 'node:child_process';
@@ -19,7 +19,7 @@ function walk(dir, out) {
   return out;
 }
 
-const files = walk(join(root, 'packages'), [])
+const files = [...walk(join(root, 'packages'), []), ...walk(join(root, 'examples'), [])]
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();

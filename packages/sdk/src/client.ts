@@ -1,8 +1,9 @@
-import { inspect } from 'node:util';
+import { Buffer } from 'node:buffer';
 import { type ResolvedConfig, resolveConfig, type WechatpayConfig } from './config.js';
 import { type Caller, chainNode } from './core/chain.js';
 import { fetchTransport } from './core/fetch-transport.js';
 import { nodeTransport } from './core/node-transport.js';
+import { isNode } from './core/runtime.js';
 import {
   compose,
   type Middleware,
@@ -23,12 +24,15 @@ import {
 } from './helpers/certificates.js';
 import { type NotificationEvent, type NotificationInput, parseNotification } from './helpers/notification.js';
 import { verifySignedMessage } from './helpers/signed-message.js';
+import { retry } from './middleware/retry.js';
 import { v2Xml } from './middleware/v2-xml.js';
 import { v3Signer } from './middleware/v3-signer.js';
 import { apiError, v3Verifier } from './middleware/v3-verifier.js';
 import type { ChainFor, ChainRoot } from './types/chain.js';
+import type { EndpointKey } from './types/endpoints.js';
+import type { LooseRoute, LooseRouteOptions, RouteArgs, RouteResponse } from './types/request.js';
 
-/** Options every verb takes, besides template variables by name. */
+/** Options of the three-argument `request(method, path, options)`: template variables by name. */
 export interface RequestOptions {
   json?: unknown;
   xml?: Record<string, unknown>;
@@ -40,6 +44,20 @@ export interface RequestOptions {
 
 const ROOT = Symbol('root');
 const RESERVED = new Set(['json', 'xml', 'query', 'headers', 'security']);
+const ROUTE = /^(GET|POST|PUT|PATCH|DELETE) (\/\S*)$/;
+// Node's util.inspect looks a custom view up under this registered symbol; no import of node:util needed.
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+type Method = OutgoingRequest['method'];
+
+/** One call, whichever way it was written: path variables, body (JSON or v2 fields), query, headers. */
+interface Call {
+  params: Readonly<Record<string, unknown>>;
+  body?: unknown;
+  query?: Record<string, unknown> | undefined;
+  headers?: Record<string, string> | undefined;
+  security?: boolean | undefined;
+}
 
 class WechatpayClient {
   readonly #config: ResolvedConfig;
@@ -50,21 +68,29 @@ class WechatpayClient {
   constructor(config: WechatpayConfig) {
     const c = resolveConfig(config);
     this.#config = c;
-    this.#transport = c.fetch
-      ? fetchTransport(c.fetch, c.timeout)
-      : nodeTransport({ timeout: c.timeout, merchant: c.merchant, ca: c.ca });
+    if (c.fetch) this.#transport = fetchTransport(c.fetch, c.timeout);
+    else if (isNode()) this.#transport = nodeTransport({ timeout: c.timeout, merchant: c.merchant, ca: c.ca });
+    else this.#transport = fetchTransport((r) => fetch(r), c.timeout, { mutualTls: false });
+    // Retries go first, so each attempt is signed again by the steps after them.
+    const retries = config.retries === undefined ? [] : [retry(config.retries)];
     this.middleware = {
-      v3: config.middleware?.v3 ?? [
-        v3Verifier({ certs: c.certs }),
-        v3Signer({
-          mchid: c.mchid,
-          serial: c.serial,
-          privateKey: c.privateKey,
-          platformSerial: c.platformSerial,
-          userAgent: c.userAgent,
-        }),
+      v3: [
+        ...retries,
+        ...(config.middleware?.v3 ?? [
+          v3Verifier({ certs: c.certs }),
+          v3Signer({
+            mchid: c.mchid,
+            serial: c.serial,
+            privateKey: c.privateKey,
+            platformSerial: c.platformSerial,
+            userAgent: c.userAgent,
+          }),
+        ]),
       ],
-      v2: config.middleware?.v2 ?? [v2Xml({ mchid: c.mchid, secret: c.secret, userAgent: c.userAgent })],
+      v2: [
+        ...retries,
+        ...(config.middleware?.v2 ?? [v2Xml({ mchid: c.mchid, secret: c.secret, userAgent: c.userAgent })]),
+      ],
     };
   }
 
@@ -85,13 +111,45 @@ class WechatpayClient {
     return chainNode(segmentsOf(property), this.#call);
   }
 
-  /** One call, without the chain. */
-  async request<T = unknown>(
-    method: string,
-    path: string,
-    options: RequestOptions = {},
-  ): Promise<WechatpayResponse<T>> {
-    return (await this.#call(method.toUpperCase() as OutgoingRequest['method'], path, options)) as WechatpayResponse<T>;
+  /** A route outside the map, loosely typed; name the answer's type as `T`. */
+  request<T = unknown, R extends string = string>(
+    route: LooseRoute<R>,
+    options?: LooseRouteOptions,
+  ): Promise<WechatpayResponse<T>>;
+  /**
+   * @deprecated Write the route as one string: `request('POST /v3/…', { params, body })`, typed from
+   * the endpoint map. This form takes the path variables by name beside `json`, `xml` and `query`.
+   */
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<WechatpayResponse<T>>;
+  // Last, so that a mistake in a mapped call is reported against this signature.
+  /**
+   * One call by its route, typed from the endpoint map:
+   * `request('POST /v3/marketing/favor/users/{openid}/coupons', { params: { openid }, body })`.
+   * `body` is the JSON body (v3) or the fields (v2, signed and sent as XML).
+   */
+  request<K extends EndpointKey>(route: K, ...options: RouteArgs<K>): Promise<RouteResponse<K>>;
+  async request(
+    route: string,
+    second?: LooseRouteOptions | string,
+    third: RequestOptions = {},
+  ): Promise<WechatpayResponse<unknown>> {
+    if (typeof second === 'string') {
+      return this.#send(route.toUpperCase() as Method, second, chainCall(second, third));
+    }
+    const parts = ROUTE.exec(typeof route === 'string' ? route : '');
+    if (!parts) {
+      throw new RequestError(
+        `expected a route such as 'POST /v3/marketing/favor/users/{openid}/coupons', not ${JSON.stringify(route)}`,
+      );
+    }
+    const options = second ?? {};
+    return this.#send(parts[1] as Method, parts[2] as string, {
+      params: options.params ?? {},
+      body: options.body,
+      query: options.query,
+      headers: options.headers,
+      security: options.security,
+    });
   }
 
   /**
@@ -154,57 +212,63 @@ class WechatpayClient {
     return `Wechatpay(mchid=${this.#config.mchid})`;
   }
 
-  [inspect.custom](): string {
-    return `Wechatpay ${inspect(this.toJSON())}`;
+  [INSPECT](_depth: number, options: unknown, inspect: (value: unknown, options: unknown) => string): string {
+    return `Wechatpay ${inspect(this.toJSON(), options)}`;
   }
 
-  readonly #call: Caller = async (method, path, options) => {
+  readonly #call: Caller = (method, path, options) => this.#send(method, path, chainCall(path, options));
+
+  async #send(method: Method, path: string, call: Call): Promise<WechatpayResponse<unknown>> {
     const c = this.#config;
     const clean = path.replace(/^\/+/, '');
     const protocol = clean.startsWith('v2/') ? 'v2' : 'v3';
     const wirePath = protocol === 'v2' ? clean.slice(3) : clean;
-    const vars: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(options)) if (!RESERVED.has(k)) vars[k] = v;
-    const filled = fillTemplate(wirePath, vars);
-    const url = new URL(`${filled}${queryString(options['query'] as Record<string, unknown> | undefined)}`, c.baseURL);
+    const filled = fillTemplate(wirePath, call.params);
+    const url = new URL(`${filled}${queryString(call.query)}`, c.baseURL);
     const req: OutgoingRequest = {
       method,
       url,
-      headers: { ...((options['headers'] as Record<string, string> | undefined) ?? {}) },
-      security: options['security'] === true,
+      headers: { ...(call.headers ?? {}) },
+      security: call.security === true,
       protocol,
     };
+    const body = call.body;
     if (protocol === 'v2') {
-      const xml = options['xml'];
-      if (xml !== undefined && (typeof xml !== 'object' || xml === null)) {
-        throw new RequestError('`xml` must be an object of fields; the SDK signs and serializes it');
+      if (body !== undefined && (typeof body !== 'object' || body === null || Buffer.isBuffer(body))) {
+        throw new RequestError('the body of a v2 call must be an object of fields; the SDK signs and serializes it');
       }
-      req.xml = (xml as Record<string, unknown> | undefined) ?? {};
-    } else if (options['json'] !== undefined) {
-      const json = options['json'];
-      req.body = Buffer.isBuffer(json) ? json : Buffer.from(typeof json === 'string' ? json : JSON.stringify(json));
+      req.xml = (body as Record<string, unknown> | undefined) ?? {};
+    } else if (body !== undefined) {
+      req.body = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     }
     const run = compose(protocol === 'v2' ? this.middleware.v2 : this.middleware.v3, this.#transport);
     const res = await run(req);
     return { status: res.status, headers: res.headers, data: res.data, requestId: res.headers['request-id'] };
+  }
+}
+
+/** A chain call's options (`json`/`xml`, `query`, and path variables by name) as one {@link Call}. */
+function chainCall(path: string, options: Record<string, unknown>): Call {
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) if (!RESERVED.has(k)) params[k] = v;
+  const v2 = path.replace(/^\/+/, '').startsWith('v2/');
+  const xml = options['xml'];
+  if (v2 && xml !== undefined && (typeof xml !== 'object' || xml === null)) {
+    throw new RequestError('`xml` must be an object of fields; the SDK signs and serializes it');
+  }
+  return {
+    params,
+    body: v2 ? xml : options['json'],
+    query: options['query'] as Record<string, unknown> | undefined,
+    headers: options['headers'] as Record<string, string> | undefined,
+    security: options['security'] === true,
   };
 }
 
 export type Wechatpay = WechatpayClient & ChainRoot;
 
-const ROOT_OWN = new Set([
-  'chain',
-  'request',
-  'encrypt',
-  'parseNotification',
-  'downloadCertificates',
-  'close',
-  'toJSON',
-  'toString',
-  'middleware',
-  'mchid',
-  'constructor',
-]);
+/** The client's own members, which property access returns instead of a chain node. */
+const ROOT_OWN: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(WechatpayClient.prototype));
 
 /**
  * The WeChat Pay client. Property access builds a path (`wxpay.v3.marketing.favor.users._openid_.coupons`),
@@ -218,7 +282,7 @@ export const Wechatpay = function Wechatpay(this: unknown, config: WechatpayConf
     get(target, property, receiver) {
       if (typeof property === 'symbol') return Reflect.get(target, property, receiver);
       if (property === 'then') return undefined;
-      if (ROOT_OWN.has(property)) {
+      if (ROOT_OWN.has(property) || Object.hasOwn(target, property)) {
         const v = Reflect.get(target, property, target);
         return typeof v === 'function' ? v.bind(target) : v;
       }

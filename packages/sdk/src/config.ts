@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
@@ -6,6 +7,8 @@ import type { Middleware } from './core/types.js';
 import { assertApiV3Key } from './crypto/aes-gcm.js';
 import { type KeyLike, loadCertificate, loadPrivateKey, loadPublicKey } from './crypto/keys.js';
 import { ConfigError } from './errors/config-error.js';
+import type { RetryOptions } from './middleware/retry.js';
+import { SDK_VERSION } from './version.js';
 
 /** The merchant API certificate for mutual TLS: PEM (or DER) certificate and key, or a PKCS#12 bundle. */
 export type MerchantCertificate =
@@ -40,6 +43,12 @@ export interface WechatpayConfig {
   ca?: string | Buffer;
   /** Middleware to use instead of the defaults, per protocol. */
   middleware?: { v2?: Middleware[]; v3?: Middleware[] };
+  /**
+   * Send again after network errors, timeouts, 5xx, `SYSTEM_ERROR` and 429 (backoff with jitter,
+   * honouring `Retry-After`). Only requests carrying an idempotency key (`out_request_no` and its
+   * relatives, see `IDEMPOTENCY_KEYS`) are retried. Off unless given.
+   */
+  retries?: RetryOptions;
 }
 
 /** The configuration after validation: every key parsed once into a KeyObject. */
@@ -137,7 +146,7 @@ export function resolveConfig(config: WechatpayConfig): ResolvedConfig {
     baseURL,
     fetch: config.fetch,
     timeout,
-    userAgent: config.userAgent ?? `wxcoupon-sdk/0.1.0 node/${process.versions.node}`,
+    userAgent: config.userAgent ?? defaultUserAgent(),
     platformSerial: config.platformSerial ?? certs.keys().next().value,
     ca: config.ca,
   };
@@ -185,4 +194,14 @@ function readFile(url: string, option: string): Buffer {
   } catch (cause) {
     throw new ConfigError(option, `cannot read ${url}`, { cause });
   }
+}
+
+function defaultUserAgent(): string {
+  const versions: Partial<Record<string, string>> = globalThis.process?.versions ?? {};
+  const runtime = versions['bun']
+    ? `bun/${versions['bun']}`
+    : versions['deno']
+      ? `deno/${versions['deno']}`
+      : undefined;
+  return `wxcoupon-sdk/${SDK_VERSION} ${runtime ?? (versions['node'] ? `node/${versions['node']}` : 'js')}`;
 }

@@ -39,6 +39,7 @@ export {
   type SignedMessageOptions,
   verifySignedMessage,
 } from './helpers/signed-message.js';
+export { IDEMPOTENCY_KEYS, type RetryOptions, retry } from './middleware/retry.js';
 export { type V2XmlOptions, v2Xml } from './middleware/v2-xml.js';
 export { type V3SignerOptions, v3Signer } from './middleware/v3-signer.js';
 export { type V3VerifierOptions, v3Verifier } from './middleware/v3-verifier.js';
@@ -49,5 +50,6 @@ export { ENDPOINT_KEYS } from './types/endpoint-keys.js';
 export type * from './types/endpoints.js';
 export type * from './types/favor.js';
 export type * from './types/notifications.js';
+export type * from './types/request.js';
 export type * from './types/v2coupon.js';
 export { buildXml, parseXml } from './xml.js';

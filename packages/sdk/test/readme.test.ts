@@ -130,6 +130,7 @@ describe('README', () => {
     const stdout = await runScript('readme.mts', blocks, join(dir, 'credentials.json'));
     assert.match(stdout, /^v2 send_coupon 6954 SUCCESS SUCCESS$/m);
     assert.match(stdout, /^favor send \d+ \d+ \d+ REQ-/m);
+    assert.match(stdout, /^favor request string$/m);
     assert.match(stdout, /^product-coupons send 202007019999 12312354 2335465$/m);
     assert.match(stdout, /^api error 404 RESOURCE_NOT_EXISTS true$/m);
     assert.match(stdout, /^coupon used 98674556$/m);
@@ -147,6 +148,7 @@ describe('README', () => {
       const stdout = await runScript('platform.mts', blocks, join(data, 'demo', 'credentials.json'));
       assert.match(stdout, /^v2 send_coupon \d+ SUCCESS SUCCESS$/m);
       assert.match(stdout, /^favor send (\d+) \1 \1 \S+$/m);
+      assert.match(stdout, /^favor request string$/m);
       assert.match(stdout, /^api error 404 RESOURCE_NOT_EXISTS true$/m);
       assert.match(stdout, /^coupon used 98674556$/m);
     } finally {

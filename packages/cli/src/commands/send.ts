@@ -32,9 +32,9 @@ export async function send(argv: string[]): Promise<number> {
   if (!stockId) throw new UsageError('--stock is required (the credentials name no favorStockId)');
   const wxpay = sdkClient(creds);
   try {
-    const res = await wxpay.request<{ coupon_id: string }>('POST', 'v3/marketing/favor/users/{openid}/coupons', {
-      openid: values.openid,
-      json: {
+    const res = await wxpay.request('POST /v3/marketing/favor/users/{openid}/coupons', {
+      params: { openid: values.openid as string },
+      body: {
         stock_id: stockId,
         out_request_no:
           (values['out-request-no'] as string | undefined) ?? `cli${Date.now()}${randomBytes(4).toString('hex')}`,

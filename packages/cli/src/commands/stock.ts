@@ -43,48 +43,44 @@ export async function stock(argv: string[]): Promise<number> {
       const count = intFlag(values.count as string | undefined, 'count', 1000, 5, 10_000_000);
       const days = intFlag(values.days as string | undefined, 'days', 30, 1, 90);
       const now = Date.now();
-      const res = await wxpay.request<{ stock_id: string; create_time: string }>(
-        'POST',
-        'v3/marketing/favor/coupon-stocks',
-        {
-          json: {
-            stock_name: values.name,
-            belong_merchant: mchid,
-            available_begin_time: new Date(now).toISOString(),
-            available_end_time: new Date(now + days * 86_400_000).toISOString(),
-            stock_use_rule: {
-              max_coupons: count,
-              max_amount: amount * count,
-              max_coupons_per_user: intFlag(values['per-user'] as string | undefined, 'per-user', 1, 1, 100),
-              natural_person_limit: false,
-              prevent_api_abuse: false,
-            },
-            coupon_use_rule: {
-              fixed_normal_coupon: {
-                coupon_amount: amount,
-                transaction_minimum: intFlag(values.minimum as string | undefined, 'minimum', amount + 1, amount + 1),
-              },
-              available_merchants: [mchid],
-            },
-            no_cash: false,
-            stock_type: 'NORMAL',
-            out_request_no: `cli${now}${randomBytes(4).toString('hex')}`,
+      const res = await wxpay.request('POST /v3/marketing/favor/coupon-stocks', {
+        body: {
+          stock_name: values.name as string,
+          belong_merchant: mchid,
+          available_begin_time: new Date(now).toISOString(),
+          available_end_time: new Date(now + days * 86_400_000).toISOString(),
+          stock_use_rule: {
+            max_coupons: count,
+            max_amount: amount * count,
+            max_coupons_per_user: intFlag(values['per-user'] as string | undefined, 'per-user', 1, 1, 100),
+            natural_person_limit: false,
+            prevent_api_abuse: false,
           },
+          coupon_use_rule: {
+            fixed_normal_coupon: {
+              coupon_amount: amount,
+              transaction_minimum: intFlag(values.minimum as string | undefined, 'minimum', amount + 1, amount + 1),
+            },
+            available_merchants: [mchid],
+          },
+          no_cash: false,
+          stock_type: 'NORMAL',
+          out_request_no: `cli${now}${randomBytes(4).toString('hex')}`,
         },
-      );
-      let out: Record<string, unknown> = res.data;
+      });
+      let out: object = res.data;
       if (values.start) {
-        const started = await wxpay.request('POST', 'v3/marketing/favor/stocks/{stock_id}/start', {
-          stock_id: res.data.stock_id,
-          json: { stock_creator_mchid: mchid },
+        const started = await wxpay.request('POST /v3/marketing/favor/stocks/{stock_id}/start', {
+          params: { stock_id: res.data.stock_id },
+          body: { stock_creator_mchid: mchid },
         });
-        out = { ...out, ...(started.data as object) };
+        out = { ...out, ...started.data };
       }
       printResult(out, json);
       return 0;
     }
     if (sub === 'list') {
-      const res = await wxpay.request('GET', 'v3/marketing/favor/stocks', {
+      const res = await wxpay.request('GET /v3/marketing/favor/stocks', {
         query: {
           offset: intFlag(values.offset as string | undefined, 'offset', 0),
           limit: intFlag(values.limit as string | undefined, 'limit', 10, 1, 10),
@@ -99,8 +95,8 @@ export async function stock(argv: string[]): Promise<number> {
     if (sub === 'get') {
       printResult(
         (
-          await wxpay.request('GET', 'v3/marketing/favor/stocks/{stock_id}', {
-            stock_id: stockId,
+          await wxpay.request('GET /v3/marketing/favor/stocks/{stock_id}', {
+            params: { stock_id: stockId },
             query: { stock_creator_mchid: mchid },
           })
         ).data,
@@ -108,10 +104,10 @@ export async function stock(argv: string[]): Promise<number> {
       );
       return 0;
     }
-    if (['start', 'pause', 'restart', 'stop'].includes(sub)) {
-      const res = await wxpay.request('POST', `v3/marketing/favor/stocks/{stock_id}/${sub}`, {
-        stock_id: stockId,
-        json: { stock_creator_mchid: mchid },
+    if (sub === 'start' || sub === 'pause' || sub === 'restart' || sub === 'stop') {
+      const res = await wxpay.request(`POST /v3/marketing/favor/stocks/{stock_id}/${sub}`, {
+        params: { stock_id: stockId },
+        body: { stock_creator_mchid: mchid },
       });
       printResult(res.data, json);
       return 0;

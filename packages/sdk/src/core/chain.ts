@@ -1,5 +1,6 @@
-import { inspect } from 'node:util';
 import { segmentsOf } from './url.js';
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 export const VERBS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 export type Verb = (typeof VERBS)[number];
@@ -14,12 +15,12 @@ export function chainNode(segments: readonly string[], call: Caller): unknown {
   const path = segments.join('/');
   const cache = new Map<string, unknown>();
   const target = Object.create(null) as object;
-  // util.inspect looks at a proxy's target, not through its traps.
-  Object.defineProperty(target, inspect.custom, { value: () => `[Chain ${path}]` });
+  // util.inspect looks at a proxy's target, not through its traps (and finds its hook by this symbol).
+  Object.defineProperty(target, INSPECT, { value: () => `[Chain ${path}]` });
   return new Proxy(target, {
     get(_, property) {
       if (typeof property === 'symbol') {
-        if (property === inspect.custom || property === Symbol.toStringTag) return () => `[Chain ${path}]`;
+        if (property === INSPECT || property === Symbol.toStringTag) return () => `[Chain ${path}]`;
         if (property === Symbol.toPrimitive) return () => path;
         return undefined;
       }

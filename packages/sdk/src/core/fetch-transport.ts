@@ -1,4 +1,6 @@
+import { Buffer } from 'node:buffer';
 import { NetworkError } from '../errors/network-error.js';
+import { RequestError } from '../errors/request-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { IncomingResponse, OutgoingRequest, Transport } from './types.js';
 
@@ -9,14 +11,20 @@ export type FetchLike = (request: Request) => Promise<Response> | Response;
  * A transport over a user-supplied fetch, called with ONE argument (a `Request`) so that in-process
  * handlers such as `app.fetch` work unchanged. Mutual TLS is then the fetch implementation's concern.
  */
-export function fetchTransport(fetchFn: FetchLike, timeout: number): Transport {
+export function fetchTransport(fetchFn: FetchLike, timeout: number, options: { mutualTls?: boolean } = {}): Transport {
   return async (req: OutgoingRequest): Promise<IncomingResponse> => {
+    if (req.security && options.mutualTls === false) {
+      throw new RequestError(
+        `${req.method} ${req.url.pathname} needs the merchant API certificate (mutual TLS), which the runtime's own ` +
+          "fetch cannot present: pass a `fetch` that does (Deno.createHttpClient, Bun's `tls` option), or run on Node",
+      );
+    }
     const shown = `${req.url.origin}${req.url.pathname}`;
     const controller = new AbortController();
     const init: RequestInit = { method: req.method, headers: req.headers, signal: controller.signal };
     // A plain Uint8Array copy: the exact bytes, and a BodyInit under every lib typing of fetch.
     if (req.body) init.body = new Uint8Array(req.body);
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     // An in-process handler may ignore the abort signal, so the deadline is also raced.
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

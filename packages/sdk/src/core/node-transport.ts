@@ -1,5 +1,6 @@
+import { Buffer } from 'node:buffer';
 import type { SecureContextOptions } from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { IncomingResponse, OutgoingRequest, Transport } from './types.js';
@@ -15,10 +16,11 @@ export interface NodeTransportOptions {
 }
 
 /**
- * The default transport: undici keep-alive pools, one per origin. Mutual TLS gets its own agent so
- * ordinary calls never present the client certificate. (undici rather than node:http: measured on
+ * The default transport on Node: undici keep-alive pools, one per origin. Mutual TLS gets its own agent
+ * so ordinary calls never present the client certificate. (undici rather than node:http: measured on
  * the same answers, node:http's client spent about twice the CPU per request, and in a campaign the
- * client's CPU is what the machine's send rate is made of.)
+ * client's CPU is what the machine's send rate is made of.) undici is imported on the first request,
+ * not when the SDK loads: it is most of the SDK's size, and it does not load in Workers or run on Bun.
  */
 export function nodeTransport(options: NodeTransportOptions): Transport & { close(): void } {
   const common = {
@@ -28,15 +30,24 @@ export function nodeTransport(options: NodeTransportOptions): Transport & { clos
     bodyTimeout: options.timeout,
   };
   const ca = options.ca === undefined ? {} : { ca: options.ca };
-  const plain = new Agent({ ...common, connect: { ...ca } });
+  let undici: Promise<{ Agent: typeof Agent }> | undefined;
+  let plain: Agent | undefined;
   let mtls: Agent | undefined;
+  let closed = false;
+
+  const dispatcherFor = async (req: OutgoingRequest): Promise<Dispatcher> => {
+    undici ??= import('undici');
+    const { Agent: Pool } = await undici;
+    if (closed) throw new Error('the client was closed');
+    if (req.security && req.url.protocol === 'https:' && options.merchant) {
+      mtls ??= new Pool({ ...common, connect: { ...ca, ...options.merchant } });
+      return mtls;
+    }
+    plain ??= new Pool({ ...common, connect: { ...ca } });
+    return plain;
+  };
 
   const send = async (req: OutgoingRequest): Promise<IncomingResponse> => {
-    let dispatcher: Dispatcher = plain;
-    if (req.security && req.url.protocol === 'https:' && options.merchant) {
-      mtls ??= new Agent({ ...common, connect: { ...ca, ...options.merchant } });
-      dispatcher = mtls;
-    }
     const method = req.method;
     const shown = `${req.url.origin}${req.url.pathname}`;
     // A deadline for the whole exchange, not just socket idleness: a trickling answer times out too.
@@ -47,6 +58,7 @@ export function nodeTransport(options: NodeTransportOptions): Transport & { clos
       deadline.abort();
     }, options.timeout);
     try {
+      const dispatcher = await dispatcherFor(req);
       const res = await dispatcher.request({
         origin: req.url.origin,
         path: `${req.url.pathname}${req.url.search}`,
@@ -70,7 +82,8 @@ export function nodeTransport(options: NodeTransportOptions): Transport & { clos
   };
   return Object.assign(send, {
     close() {
-      void plain.destroy();
+      closed = true;
+      void plain?.destroy();
       void mtls?.destroy();
     },
   });

@@ -1,3 +1,4 @@
+import type { Buffer } from 'node:buffer';
 // The request and response shapes that flow through the middleware and the transport.
 
 /** A request on its way out. Middleware may add headers or replace the body before it is sent. */

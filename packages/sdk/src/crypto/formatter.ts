@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { randomString } from './random.js';
 
 // Pure string builders for the WeChat Pay wire protocol. Each one is pinned by a known-answer test.

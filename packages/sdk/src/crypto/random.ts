@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 
 // Nonces and ids need a few dozen random bytes each, many times a second. A call into the CSPRNG

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { constants, type KeyObject, privateDecrypt, publicEncrypt, sign, verify } from 'node:crypto';
 
 // SHA256withRSA (RSASSA-PKCS1-v1_5) signatures and RSAES-OAEP (SHA-1, MGF1-SHA-1) encryption.
@@ -60,7 +61,8 @@ export const RSA_JOBS_IN_FLIGHT = 16 * threadPoolSize();
 
 /** libuv's thread pool size: `UV_THREADPOOL_SIZE` when set (1–1024), else libuv's default of 4. */
 export function threadPoolSize(): number {
-  const n = Number(process.env['UV_THREADPOOL_SIZE']);
+  // Outside Node (Workers, some bundles) there may be no `process` at all.
+  const n = Number(globalThis.process?.env?.['UV_THREADPOOL_SIZE']);
   return Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : 4;
 }
 

@@ -1,4 +1,5 @@
-import { inspect } from 'node:util';
+// Node's util.inspect finds a custom view under this registered symbol, and passes itself in.
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * The root of every error the SDK throws, so callers can catch SDK failures with one `instanceof`.
@@ -16,7 +17,7 @@ export class WechatpayError extends Error {
     return out;
   }
 
-  [inspect.custom](): string {
-    return `${this.stack ?? `${this.name}: ${this.message}`}\n${inspect(this.toJSON(), { depth: 4 })}`;
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `${this.stack ?? `${this.name}: ${this.message}`}\n${inspect(this.toJSON(), { ...options, depth: 4 })}`;
   }
 }

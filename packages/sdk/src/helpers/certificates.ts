@@ -1,3 +1,4 @@
+import type { Buffer } from 'node:buffer';
 import { aesGcmDecrypt } from '../crypto/aes-gcm.js';
 import { certificateSerial, loadCertificate } from '../crypto/keys.js';
 import { VerificationError } from '../errors/verification-error.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { aesGcmDecrypt, aesGcmEncrypt } from '../crypto/aes-gcm.js';
 import { nonce, timestamp } from '../crypto/formatter.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { rsaVerify } from '../crypto/rsa.js';
 import { VerificationError } from '../errors/verification-error.js';

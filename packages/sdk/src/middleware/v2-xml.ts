@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Middleware } from '../core/types.js';
 import { nonce } from '../crypto/formatter.js';
 import { v2Sign, v2Verify } from '../crypto/v2.js';

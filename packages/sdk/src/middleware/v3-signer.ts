@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import type { Middleware } from '../core/types.js';
 import { authorization, nonce, requestMessage, timestamp } from '../crypto/formatter.js';

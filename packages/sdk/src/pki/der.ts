@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 // A small DER encoder: just the ASN.1 types an X.509 v3 certificate needs.
 
 export function tlv(tag: number, content: Buffer): Buffer {

@@ -1,17 +1,17 @@
+import type { BusifavorCouponSendRequest, BusifavorCouponSendResponse, ProductCouponSendResponse } from '@wxcoupon/sdk';
 import type { Sender, SendOutcome, SendRequest } from '../sender.js';
 import type { SenderContext } from './client.js';
 import { describeError } from './describe-error.js';
 import { SENDER_FIELDS } from './fields.js';
 import { unexpectedAnswer } from './outcomes.js';
 
-interface CodeAnswer {
-  coupon_code?: unknown;
-  send_coupon_result?: { coupon_code?: unknown };
-}
-
 /** Reads the coupon code from either documented answer shape (flat, or wrapped in send_coupon_result: §7 #10). */
-export function couponCodeOf(data: CodeAnswer | undefined): string | undefined {
-  const code = data?.coupon_code ?? data?.send_coupon_result?.coupon_code;
+export function couponCodeOf(
+  data: BusifavorCouponSendResponse | ProductCouponSendResponse | undefined,
+): string | undefined {
+  // Typed, but read defensively: an answer missing its code is reported, not trusted.
+  const flat: { coupon_code?: unknown; send_coupon_result?: { coupon_code?: unknown } } | undefined = data;
+  const code = flat?.coupon_code ?? flat?.send_coupon_result?.coupon_code;
   return typeof code === 'string' && code !== '' ? code : undefined;
 }
 
@@ -26,7 +26,7 @@ export class BusifavorSender implements Sender {
   }
 
   async send(r: SendRequest): Promise<SendOutcome> {
-    const json: Record<string, unknown> = {
+    const json: BusifavorCouponSendRequest = {
       openid: r.openid,
       appid: this.c.appid,
       stock_id: this.c.stockId,
@@ -34,7 +34,7 @@ export class BusifavorSender implements Sender {
     };
     if (r.fields['coupon_code'] !== undefined) json['coupon_code'] = r.fields['coupon_code'];
     try {
-      const res = await this.c.client.request<CodeAnswer>('POST', 'v3/marketing/busifavor/coupons/send', { json });
+      const res = await this.c.client.request('POST /v3/marketing/busifavor/coupons/send', { body: json });
       const code = couponCodeOf(res.data);
       return code ? { ok: true, coupon: code } : unexpectedAnswer('coupon_code', res.data);
     } catch (error) {

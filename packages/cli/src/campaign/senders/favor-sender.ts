@@ -1,3 +1,4 @@
+import type { FavorCouponSendRequest } from '@wxcoupon/sdk';
 import type { Sender, SendOutcome, SendRequest } from '../sender.js';
 import type { SenderContext } from './client.js';
 import { describeError } from './describe-error.js';
@@ -15,7 +16,7 @@ export class FavorSender implements Sender {
   }
 
   async send(r: SendRequest): Promise<SendOutcome> {
-    const json: Record<string, unknown> = {
+    const json: FavorCouponSendRequest = {
       stock_id: this.c.stockId,
       out_request_no: r.requestNo,
       appid: this.c.appid,
@@ -25,14 +26,13 @@ export class FavorSender implements Sender {
       const value = r.fields[name];
       if (value === undefined) continue;
       if (!/^\d{1,15}$/.test(value)) return invalidField(name, value, 'an amount in fen (whole number)');
-      json[name] = Number(value);
+      json[name as 'coupon_value' | 'coupon_minimum'] = Number(value);
     }
     try {
-      const res = await this.c.client.request<{ coupon_id?: unknown }>(
-        'POST',
-        'v3/marketing/favor/users/{openid}/coupons',
-        { openid: r.openid, json },
-      );
+      const res = await this.c.client.request('POST /v3/marketing/favor/users/{openid}/coupons', {
+        params: { openid: r.openid },
+        body: json,
+      });
       const id = res.data?.coupon_id;
       return typeof id === 'string' && id !== '' ? { ok: true, coupon: id } : unexpectedAnswer('coupon_id', res.data);
     } catch (error) {

@@ -1,3 +1,4 @@
+import type { ProductCouponSendRequest } from '@wxcoupon/sdk';
 import type { Sender, SendOutcome, SendRequest } from '../sender.js';
 import { couponCodeOf } from './busifavor-sender.js';
 import type { SenderContext } from './client.js';
@@ -19,7 +20,7 @@ export class ProductSender implements Sender {
     const couponType = r.fields['coupon_type'] ?? 'NORMAL';
     if (couponType !== 'NORMAL' && couponType !== 'MEMBER')
       return invalidField('coupon_type', couponType, 'NORMAL or MEMBER');
-    const json: Record<string, unknown> = {
+    const json: ProductCouponSendRequest = {
       openid: r.openid,
       appid: this.c.appid,
       stock_id: this.c.stockId,
@@ -29,11 +30,7 @@ export class ProductSender implements Sender {
     if (r.fields['coupon_code'] !== undefined) json['coupon_code'] = r.fields['coupon_code'];
     if (r.fields['member_card_id'] !== undefined) json['member_card_id'] = r.fields['member_card_id'];
     try {
-      const res = await this.c.client.request<{ coupon_code?: unknown }>(
-        'POST',
-        'v3/marketing/busifavor/product-coupons/send',
-        { json },
-      );
+      const res = await this.c.client.request('POST /v3/marketing/busifavor/product-coupons/send', { body: json });
       const code = couponCodeOf(res.data);
       return code ? { ok: true, coupon: code } : unexpectedAnswer('coupon_code', res.data);
     } catch (error) {

@@ -27,10 +27,7 @@ export class V2Sender implements Sender {
       mch_id: this.c.mchid,
     };
     try {
-      const res = await this.c.client.request<Record<string, string>>('POST', 'v2/mmpaymkttransfers/send_coupon', {
-        xml,
-        security: true,
-      });
+      const res = await this.c.client.request('POST /v2/mmpaymkttransfers/send_coupon', { body: xml, security: true });
       const data = res.data ?? {};
       const ret = data['ret_code'];
       if (ret !== undefined && ret !== '' && ret !== 'SUCCESS') {
