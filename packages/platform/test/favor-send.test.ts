@@ -268,6 +268,24 @@ for (const mode of MODES) {
       }
     });
 
+    test('a send refused by a later counter takes nothing: the per-user slot and a new user are undone', async () => {
+      const stock = await runningStock({ max_coupons: 10, max_coupons_per_user: 1, max_amount_by_day: 100 });
+      await send('o-undo-1', body(stock));
+      assert.equal((await rejection(send('o-undo-2', body(stock)))).code, 'NOT_ENOUGH');
+      const db = t.platform.context.db;
+      const user = await db.selectFrom('users').select('openid').where('openid', '=', 'o-undo-2').execute();
+      assert.deepEqual(user, [], 'the refused send registered no user');
+      const slots = await db.selectFrom('favor_user_counts').select('user_key').where('stock_id', '=', stock).execute();
+      assert.equal(slots.length, 1, 'only the issued coupon took a per-user slot');
+      shift.ms += 86_400_000;
+      try {
+        // One coupon per user: had the refused send kept its slot, this would be REQUEST_BLOCKED.
+        assert.equal((await send('o-undo-2', body(stock))).status, 200);
+      } finally {
+        shift.ms -= 86_400_000;
+      }
+    });
+
     test('max_coupons_per_user reached is 403 REQUEST_BLOCKED, counted per natural person when asked', async () => {
       const stock = await runningStock({ max_coupons_per_user: 2 });
       await send('o-limit', body(stock));

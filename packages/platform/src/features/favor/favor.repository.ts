@@ -208,6 +208,47 @@ export async function insertCoupon(db: Q, row: CouponRow): Promise<void> {
   await insertCouponQuery(db, { ...row });
 }
 
+/** Why an issue did not fit, in the order the counters are taken. */
+export type IssueRefusal = 'user_limit' | 'not_running' | 'stock_budget' | 'day_budget';
+
+const REFUSALS: Record<string, IssueRefusal> = {
+  WX001: 'user_limit',
+  WX002: 'not_running',
+  WX003: 'stock_budget',
+  WX004: 'day_budget',
+};
+
+/**
+ * PostgreSQL only: takes the per-user slot, the stock budget and the day budget and inserts the coupon (and
+ * registers a new user) in ONE call of the function of migration 0009, so the stock row is locked only while
+ * it runs. Undefined when the coupon was issued; otherwise why not (nothing was written). A request number
+ * used before throws the unique violation, as insertCoupon does.
+ */
+export async function issueInOneCall(
+  db: Q,
+  a: {
+    coupon: CouponRow;
+    userKey: string;
+    perUser: number;
+    day: string;
+    dayLimit: number | null;
+    registerUser: boolean;
+  },
+): Promise<IssueRefusal | undefined> {
+  const c = a.coupon;
+  try {
+    await sql`select wxcoupon_favor_issue(${c.stock_id}, ${a.userKey}, ${a.perUser}, ${c.coupon_amount}, ${a.day},
+      ${a.dayLimit}, ${a.registerUser}, ${c.appid}, ${c.openid}, ${c.coupon_id}, ${c.creator_mchid},
+      ${c.sender_mchid}, ${c.out_request_no}, ${c.request_hash}, ${c.transaction_minimum}, ${c.create_ms},
+      ${c.available_begin_ms}, ${c.available_end_ms})`.execute(db);
+    return undefined;
+  } catch (err) {
+    const refusal = REFUSALS[(err as { code?: string }).code ?? ''];
+    if (refusal) return refusal;
+    throw err;
+  }
+}
+
 const findCouponByRequestQuery = prepared<
   { sender: string; outRequestNo: string },
   { coupon_id: string; request_hash: string }

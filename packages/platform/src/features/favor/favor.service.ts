@@ -14,7 +14,7 @@ import type {
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation, writeOrReplay } from '../../db/database.js';
-import { writeTransaction } from '../../db/transaction.js';
+import { retryingConflicts, writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
@@ -253,7 +253,7 @@ export class FavorService {
   ): Promise<FavorCouponSendResponse> {
     const now = this.ctx.clock();
     if (stock.status !== 'running' || now < stock.available_begin_ms || now > stock.available_end_ms) {
-      throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+      throw issueRefused('not_running');
     }
     if (stock.prevent_api_abuse === 1 && user.abnormal) throw new ApiError('USER_ACCOUNT_ABNORMAL', '用户非法');
 
@@ -275,24 +275,38 @@ export class FavorService {
       ...this.couponWindow(stock, now),
       consume_json: null,
     };
-    await writeTransaction(this.db, async (trx) => {
-      if (user.isNew) await this.ctx.services.merchants.registerUser(trx, user);
-      if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
-        throw new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
-      }
-      if (!(await repo.takeStockBudget(trx, stock.stock_id, amount))) {
-        const fresh = await repo.findStock(trx, stock.stock_id);
-        if (fresh?.status !== 'running') throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
-        throw new ApiError('NOT_ENOUGH', '批次预算不足');
-      }
-      if (
-        stock.max_amount_by_day !== null &&
-        !(await repo.takeDailyBudget(trx, stock.stock_id, beijingDay(now), amount, stock.max_amount_by_day))
-      ) {
-        throw new ApiError('NOT_ENOUGH', '批次当日预算不足');
-      }
-      await repo.insertCoupon(trx, coupon);
-    });
+    const day = beijingDay(now);
+    if (this.ctx.engine === 'postgres') {
+      const refusal = await retryingConflicts(() =>
+        repo.issueInOneCall(this.db, {
+          coupon,
+          userKey,
+          perUser: stock.max_coupons_per_user,
+          day,
+          dayLimit: stock.max_amount_by_day,
+          registerUser: user.isNew,
+        }),
+      );
+      if (refusal) throw issueRefused(refusal);
+    } else {
+      await writeTransaction(this.db, async (trx) => {
+        if (user.isNew) await this.ctx.services.merchants.registerUser(trx, user);
+        if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
+          throw issueRefused('user_limit');
+        }
+        if (!(await repo.takeStockBudget(trx, stock.stock_id, amount))) {
+          const fresh = await repo.findStock(trx, stock.stock_id);
+          throw issueRefused(fresh?.status !== 'running' ? 'not_running' : 'stock_budget');
+        }
+        if (
+          stock.max_amount_by_day !== null &&
+          !(await repo.takeDailyBudget(trx, stock.stock_id, day, amount, stock.max_amount_by_day))
+        ) {
+          throw issueRefused('day_budget');
+        }
+        await repo.insertCoupon(trx, coupon);
+      });
+    }
     return { coupon_id: coupon.coupon_id };
   }
 
@@ -512,5 +526,19 @@ function illegalState(status: string): ApiError {
 declare module '../../context.js' {
   interface PlatformServices {
     favor: FavorService;
+  }
+}
+
+/** The answer to a send whose counters did not fit (both engines' paths refuse through here). */
+function issueRefused(why: repo.IssueRefusal): ApiError {
+  switch (why) {
+    case 'user_limit':
+      return new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
+    case 'not_running':
+      return new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+    case 'stock_budget':
+      return new ApiError('NOT_ENOUGH', '批次预算不足');
+    case 'day_budget':
+      return new ApiError('NOT_ENOUGH', '批次当日预算不足');
   }
 }
