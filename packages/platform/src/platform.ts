@@ -99,6 +99,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     await migrateToLatest(db);
     // Both may generate keys on a first start: in parallel, they take the time of one.
     const [keys, tls] = await Promise.all([PlatformKeys.load(db, clock), LocalTls.load(db, clock)]);
+    const rateLimits = resolveRateLimits(options.rateLimits);
     const ctx: PlatformContext = {
       db,
       engine: target.engine,
@@ -106,8 +107,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       keys,
       tls,
       // Counted in the database so that instances sharing it share each merchant's allowance.
-      rateLimiter: options.rateLimiter ?? new DatabaseRateLimiter(db, clock),
-      rateLimits: resolveRateLimits(options.rateLimits),
+      rateLimiter:
+        options.rateLimiter ??
+        new DatabaseRateLimiter(db, clock, Math.max(...Object.values(rateLimits).map((r) => r.windowMs))),
+      rateLimits,
       hooks: new Hooks(),
       dataDir,
       maxSkewSeconds: options.maxSkewSeconds ?? 300,
