@@ -70,7 +70,7 @@ try {
   const proxied = await startPgProxy({
     target: database,
     latencyMs: LATENCY_MS,
-    lockStart: /update\s+"?favor_stocks"?|wxcoupon_favor_issue/i,
+    lockStart: /update\s+"?favor_stocks"?|wxcoupon_favor_send/i,
   });
   proxy = proxied;
   const rounds: Round[] = [];

@@ -208,39 +208,57 @@ export async function insertCoupon(db: Q, row: CouponRow): Promise<void> {
   await insertCouponQuery(db, { ...row });
 }
 
-/** Why an issue did not fit, in the order the counters are taken. */
-export type IssueRefusal = 'user_limit' | 'not_running' | 'stock_budget' | 'day_budget';
+/** Why a send was refused, in the order the checks run. */
+export type SendRefusal =
+  | 'unknown_user'
+  | 'no_stock'
+  | 'not_sender'
+  | 'not_running'
+  | 'abnormal_user'
+  | 'user_limit'
+  | 'stock_budget'
+  | 'day_budget';
 
-const REFUSALS: Record<string, IssueRefusal> = {
-  WX001: 'user_limit',
+/** The refusals that are about the caller's rights: answered before any replay of a request number. */
+export const RIGHTS_REFUSALS: ReadonlySet<SendRefusal> = new Set(['unknown_user', 'no_stock', 'not_sender']);
+
+// The SQLSTATEs wxcoupon_favor_send raises (migration 0009).
+const REFUSALS: Record<string, SendRefusal> = {
+  WX010: 'unknown_user',
+  WX011: 'no_stock',
+  WX012: 'not_sender',
   WX002: 'not_running',
+  WX013: 'abnormal_user',
+  WX001: 'user_limit',
   WX003: 'stock_budget',
   WX004: 'day_budget',
 };
 
 /**
- * PostgreSQL only: takes the per-user slot, the stock budget and the day budget and inserts the coupon (and
- * registers a new user) in ONE call of the function of migration 0009, so the stock row is locked only while
- * it runs. Undefined when the coupon was issued; otherwise why not (nothing was written). A request number
- * used before throws the unique violation, as insertCoupon does.
+ * PostgreSQL only: a whole send (user, stock, sender and window checks, the per-user slot, the stock and day
+ * budgets, the coupon, a new user's registration) in ONE call of the function of migration 0009, so the
+ * stock row is locked only while it runs. Undefined when the coupon was issued; otherwise why not (nothing
+ * was written). A request number used before throws the unique violation, as insertCoupon does.
  */
-export async function issueInOneCall(
+export async function sendInOneCall(
   db: Q,
   a: {
-    coupon: CouponRow;
-    userKey: string;
-    perUser: number;
+    sender: string;
+    appid: string;
+    openid: string;
+    stockId: string;
+    creator: string;
+    autoRegister: boolean;
+    couponId: string;
+    outRequestNo: string;
+    hash: string;
+    now: number;
     day: string;
-    dayLimit: number | null;
-    registerUser: boolean;
   },
-): Promise<IssueRefusal | undefined> {
-  const c = a.coupon;
+): Promise<SendRefusal | undefined> {
   try {
-    await sql`select wxcoupon_favor_issue(${c.stock_id}, ${a.userKey}, ${a.perUser}, ${c.coupon_amount}, ${a.day},
-      ${a.dayLimit}, ${a.registerUser}, ${c.appid}, ${c.openid}, ${c.coupon_id}, ${c.creator_mchid},
-      ${c.sender_mchid}, ${c.out_request_no}, ${c.request_hash}, ${c.transaction_minimum}, ${c.create_ms},
-      ${c.available_begin_ms}, ${c.available_end_ms})`.execute(db);
+    await sql`select wxcoupon_favor_send(${a.sender}, ${a.appid}, ${a.openid}, ${a.stockId}, ${a.creator},
+      ${a.autoRegister}, ${a.couponId}, ${a.outRequestNo}, ${a.hash}, ${a.now}, ${a.day})`.execute(db);
     return undefined;
   } catch (err) {
     const refusal = REFUSALS[(err as { code?: string }).code ?? ''];
