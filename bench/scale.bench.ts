@@ -1,10 +1,13 @@
-// Scaling out: send-coupon throughput of TWO platform instances sharing one PostgreSQL database
-// against ONE instance on SQLite, measured in the same run, rounds interleaved (SQLite, PostgreSQL,
-// SQLite, …) so that the shared machine's noise falls on both alike. Every instance is its own
-// process; the load generator (this process) signs all requests in advance on the thread pool and
-// spreads them round-robin over the instances of the setup under test.
+// Scaling out on PostgreSQL: platform instances (each its own process) on one database, reached through a
+// proxy that adds a fixed latency each way (1 ms by default, as between an application host and its
+// database on a real network) and counts what a send costs: round trips per send and how long the stock
+// row stays locked per send. Each instance count (1, 2, 4) runs the same load twice, interleaved: every
+// send on ONE stock, and the same sends spread over 16 stocks. Where one stock keeps up with the spread
+// case, sends do not queue on the stock row.
 // PostgreSQL: WXCOUPON_TEST_PG_URL if set, otherwise a throwaway server from scripts/pg.sh.
-// Usage: npm run bench -- scale   (env: BENCH_REQUESTS, BENCH_CONCURRENCY, BENCH_ROUNDS)
+// Usage: npm run bench -- scale
+//   env: BENCH_REQUESTS (per round, default 2000), BENCH_CONCURRENCY (64), BENCH_ROUNDS (2),
+//        BENCH_LATENCY_MS (1), BENCH_INSTANCES (1,2,4)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -12,67 +15,96 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databaseTarget, openDatabase } from '../packages/platform/src/db/database.js';
 import { createPlatform, type DemoCredentials } from '../packages/platform/src/index.js';
+import { clientFor } from '../packages/platform/test/helpers/signed-fetch.js';
 import { createTestDatabase } from '../packages/platform/test/helpers/test-database.js';
 import { type Instance, spawnInstance, UNTHROTTLED } from '../packages/platform/test/reliability/helpers/cluster.js';
+import { runningStock } from '../packages/platform/test/reliability/helpers/stocks.js';
 import { loadPrivateKey } from '../packages/sdk/src/crypto/index.js';
+import { type PgProxy, startPgProxy } from './support/pg-proxy.js';
 import { presignSends } from './support/presign.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 1);
+const INSTANCE_COUNTS = (process.env.BENCH_INSTANCES ?? '1,2,4').split(',').map(Number);
+const SPREAD = 16;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-interface Setup {
-  name: string;
-  engine: 'sqlite' | 'postgres';
-  instances: Instance[];
-  credentials: DemoCredentials;
-  database: string | undefined;
-  dataDir: string;
-  drop: () => Promise<void>;
-}
+type Layout = 'one stock' | `${number} stocks`;
 
 interface Round {
-  setup: string;
+  instances: number;
+  layout: Layout;
   round: number;
   ok: number;
   errors: Record<string, number>;
-  seconds: number;
   rps: number;
   p50ms: number;
   p99ms: number;
+  roundTripsPerSend: number;
+  statementsPerSend: number;
+  lockMsPerSend: { mean: number; p50: number; p99: number };
 }
 
 let pg: { url: string; dir: string | undefined } | undefined;
-const setups: Setup[] = [];
+let proxy: PgProxy | undefined;
+const dataDir = mkdtempSync(join(tmpdir(), 'wxcoupon-scale-'));
+let dropDatabase: (() => Promise<void>) | undefined;
+let instances: Instance[] = [];
 try {
   pg = startPostgres();
-  setups.push(await startSetup('1 instance, SQLite', 'sqlite', 1));
-  setups.push(await startSetup('2 instances, PostgreSQL', 'postgres', 2));
+  const db = await createTestDatabase({ engine: 'postgres' });
+  dropDatabase = () => db.drop();
+  const database = db.url as string;
+  // Migrations, demo provisioning and the stocks happen once, directly (no proxy), before any instance starts.
+  const first = await createPlatform({ dataDir, database, log: () => {}, rateLimits: UNTHROTTLED });
+  const credentials = first.credentials;
+  const client = clientFor(credentials, first.fetch);
+  const capacity = 1_000_000;
+  const spread: string[] = [];
+  for (let i = 0; i < SPREAD; i++) spread.push(await runningStock(client, credentials.mchid, capacity));
+  const single = await runningStock(client, credentials.mchid, capacity);
+  await first.close();
+
+  const proxied = await startPgProxy({
+    target: database,
+    latencyMs: LATENCY_MS,
+    lockStart: /update\s+"?favor_stocks"?|wxcoupon_favor_send/i,
+  });
+  proxy = proxied;
   const rounds: Round[] = [];
-  // One unmeasured warm-up per setup (JIT, connection pools, statement caches).
-  const answered = new Map<string, number>();
-  for (const s of setups) answered.set(s.name, (await runRound(s, 0, Math.min(REQUESTS, 300))).ok);
-  for (let r = 1; r <= ROUNDS; r++) {
-    for (const s of setups) {
-      const result = await runRound(s, r, REQUESTS);
-      rounds.push(result);
-      answered.set(s.name, (answered.get(s.name) ?? 0) + result.ok);
-      console.log(
-        `round ${r} ${s.name}: ${result.rps.toFixed(0)} coupons/s (p50 ${result.p50ms} ms, p99 ${result.p99ms} ms)`,
-      );
+  let serial = 0;
+  let answered = 0;
+  for (const count of INSTANCE_COUNTS) {
+    instances = await Promise.all(
+      Array.from({ length: count }, () => spawnInstance({ dataDir, database: proxied.url, rateLimits: UNTHROTTLED })),
+    );
+    // One unmeasured warm-up per instance count (JIT, connection pools, statement caches).
+    answered += (await runRound(credentials, [single, ...spread], 0, Math.min(REQUESTS, 400), `w${serial++}`)).ok;
+    for (let r = 1; r <= ROUNDS; r++) {
+      for (const layout of ['one stock', `${SPREAD} stocks`] as const) {
+        const stocks = layout === 'one stock' ? [single] : spread;
+        const result = await runRound(credentials, stocks, r, REQUESTS, `r${serial++}`);
+        const row = { instances: count, layout, ...result };
+        answered += row.ok;
+        rounds.push(row);
+        console.log(
+          `${count} instance(s), ${layout}, round ${r}: ${row.rps.toFixed(0)} coupons/s, ` +
+            `${row.roundTripsPerSend} round trips/send, stock row locked ${row.lockMsPerSend.mean} ms/send`,
+        );
+      }
     }
+    await Promise.all(instances.map((i) => i.stop()));
+    instances = [];
   }
-  const consistency = [];
-  for (const s of setups)
-    consistency.push({ setup: s.name, answered: answered.get(s.name) ?? 0, ...(await checkConsistency(s)) });
+  const consistency = { answered, ...(await checkConsistency(database, [single, ...spread])) };
   writeResults(rounds, consistency);
 } finally {
-  for (const s of setups) {
-    await Promise.all(s.instances.map((i) => i.stop()));
-    await s.drop();
-    rmSync(s.dataDir, { recursive: true, force: true });
-  }
+  await Promise.all(instances.map((i) => i.stop()));
+  await proxy?.close();
+  await dropDatabase?.();
+  rmSync(dataDir, { recursive: true, force: true });
   if (pg?.dir) execFileSync(join(root, 'scripts/pg.sh'), ['stop', pg.dir], { stdio: 'inherit' });
 }
 
@@ -87,41 +119,38 @@ function startPostgres(): { url: string; dir: string | undefined } {
   return { url, dir };
 }
 
-async function startSetup(name: string, engine: 'sqlite' | 'postgres', size: number): Promise<Setup> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'wxcoupon-scale-'));
-  const db = await createTestDatabase({ engine });
-  const database = db.url;
-  // Migrate and provision once, then start the instances on the prepared database.
-  const first = await createPlatform({ dataDir, ...(database ? { database } : {}), log: () => {} });
-  const credentials = first.credentials;
-  await first.close();
-  const instances = await Promise.all(
-    Array.from({ length: size }, () =>
-      spawnInstance({ dataDir, ...(database ? { database } : {}), rateLimits: UNTHROTTLED }),
+async function runRound(
+  c: DemoCredentials,
+  stocks: string[],
+  round: number,
+  total: number,
+  tag: string,
+): Promise<Omit<Round, 'instances' | 'layout'>> {
+  const key = loadPrivateKey(readFileSync(c.privateKeyFile));
+  // Signing is done before the clock starts; request i goes to stock i mod n and instance i mod m.
+  const prepared = await Promise.all(
+    stocks.map(async (stockId, s) =>
+      presignSends({ ...c, favorStockId: stockId }, key, Math.ceil(total / stocks.length), (i) => ({
+        openid: `o-scale-${tag}-${s}-${i}`,
+        outRequestNo: `scale${tag}x${s}x${i}`,
+      })),
     ),
   );
-  return { name, engine, instances, credentials, database, dataDir, drop: () => db.drop() };
-}
-
-async function runRound(s: Setup, round: number, total: number): Promise<Round> {
-  const c = s.credentials;
-  const key = loadPrivateKey(readFileSync(c.privateKeyFile));
-  // Signing is done before the clock starts.
-  const prepared = (
-    await presignSends(c, key, total, (i) => ({
-      openid: `o-scale-${round}-${i}`,
-      outRequestNo: `scale${round}x${i}`,
-    }))
-  ).map((p, i) => ({ ...p, url: `${s.instances[i % s.instances.length]?.url}${p.path}` }));
+  const requests = Array.from({ length: total }, (_, i) => {
+    const p = prepared[i % stocks.length]?.[Math.floor(i / stocks.length)];
+    if (!p) throw new Error('presign: too few requests');
+    return { ...p, url: `${instances[i % instances.length]?.url}${p.path}` };
+  });
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   let ok = 0;
   let next = 0;
+  proxy?.reset();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < prepared.length) {
-        const p = prepared[next++];
+      while (next < requests.length) {
+        const p = requests[next++];
         if (!p) break;
         const t0 = performance.now();
         try {
@@ -150,36 +179,44 @@ async function runRound(s: Setup, round: number, total: number): Promise<Round> 
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const stats = proxy?.stats() ?? { roundTrips: 0, statements: 0, lockHolds: [] };
+  const holds = [...stats.lockHolds].sort((a, b) => a - b);
   latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(1));
+  const at = (xs: number[], q: number) =>
+    Number((xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0).toFixed(2));
+  const sends = Math.max(1, ok);
   return {
-    setup: s.name,
     round,
     ok,
     errors,
-    seconds: Number(seconds.toFixed(2)),
     rps: ok / seconds,
-    p50ms: at(0.5),
-    p99ms: at(0.99),
+    p50ms: at(latencies, 0.5),
+    p99ms: at(latencies, 0.99),
+    roundTripsPerSend: Number((stats.roundTrips / sends).toFixed(2)),
+    statementsPerSend: Number((stats.statements / sends).toFixed(2)),
+    lockMsPerSend: {
+      mean: Number((holds.reduce((a, b) => a + b, 0) / Math.max(1, holds.length)).toFixed(2)),
+      p50: at(holds, 0.5),
+      p99: at(holds, 0.99),
+    },
   };
 }
 
-/** After the run: the coupons answered are the rows, and the stock counter equals them. */
-async function checkConsistency(s: Setup) {
-  const db = openDatabase(databaseTarget(s.database, s.dataDir));
+/** After the run: for every stock, coupons answered = rows = the stock's counter. */
+async function checkConsistency(database: string, stocks: string[]) {
+  const db = openDatabase(databaseTarget(database, dataDir));
   try {
     const rows = await db
       .selectFrom('favor_coupons')
       .select((e) => e.fn.countAll<number | string>().as('n'))
-      .where('stock_id', '=', s.credentials.favorStockId)
+      .where('stock_id', 'in', stocks)
       .executeTakeFirstOrThrow();
-    const stock = await db
+    const counters = await db
       .selectFrom('favor_stocks')
-      .select('distributed_coupons')
-      .where('stock_id', '=', s.credentials.favorStockId)
+      .select((e) => e.fn.sum<number | string>('distributed_coupons').as('n'))
+      .where('stock_id', 'in', stocks)
       .executeTakeFirstOrThrow();
-    return { rows: Number(rows.n), counter: Number(stock.distributed_coupons) };
+    return { rows: Number(rows.n), counters: Number(counters.n) };
   } finally {
     await db.destroy();
   }
@@ -190,57 +227,56 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-function writeResults(
-  rounds: Round[],
-  consistency: Array<{ setup: string; answered: number; rows: number; counter: number }>,
-): void {
-  const [sqlite, postgres] = setups.map((s) => rounds.filter((r) => r.setup === s.name));
-  const ratios = (postgres ?? []).map((p, i) => p.rps / ((sqlite ?? [])[i]?.rps ?? Number.NaN));
+function writeResults(rounds: Round[], consistency: { answered: number; rows: number; counters: number }): void {
+  const byCount = INSTANCE_COUNTS.map((count) => {
+    const of = (layout: Layout) =>
+      median(rounds.filter((r) => r.instances === count && r.layout === layout).map((r) => r.rps));
+    const one = of('one stock');
+    const spread = of(`${SPREAD} stocks`);
+    return {
+      instances: count,
+      one_stock_rps: Number(one.toFixed(1)),
+      spread_rps: Number(spread.toFixed(1)),
+      ratio: Number((one / spread).toFixed(2)),
+    };
+  });
   const summary = {
-    what: 'POST /v3/marketing/favor/users/{openid}/coupons over HTTP, requests pre-signed, instances as processes',
+    what: 'POST /v3/marketing/favor/users/{openid}/coupons over HTTP, pre-signed; instances as processes on one PostgreSQL behind a latency proxy',
+    latency_ms_each_way: LATENCY_MS,
     requests_per_round: REQUESTS,
     concurrency: CONCURRENCY,
     rounds: ROUNDS,
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg_end: loadavg() },
     results: rounds.map((r) => ({ ...r, rps: Number(r.rps.toFixed(1)) })),
-    median_rps: Object.fromEntries(
-      setups.map((s) => [
-        s.name,
-        Number(median(rounds.filter((r) => r.setup === s.name).map((r) => r.rps)).toFixed(1)),
-      ]),
-    ),
-    ratio_postgres2_over_sqlite1_per_round: ratios.map((x) => Number(x.toFixed(2))),
-    ratio_median: Number(median(ratios).toFixed(2)),
+    one_stock_over_spread: byCount,
     consistency,
   };
   const out = join(root, 'bench/results');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'scale.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const lines = [
-    '# Scaling out: two instances on PostgreSQL vs one on SQLite',
+    '# Scaling out on PostgreSQL: one stock against sixteen, through a network with latency',
     '',
-    `${summary.what}; ${REQUESTS} sends per round, ${CONCURRENCY} in flight, rounds interleaved. The load generator`,
-    `shares the machine with the instances (and PostgreSQL): ${summary.machine.cpus} CPUs (${summary.machine.model}), Node ${process.version}.`,
+    `${summary.what}. The proxy adds ${LATENCY_MS} ms each way and counts round trips and the time the stock row`,
+    `stays locked (from the budget UPDATE to the end of its transaction). ${REQUESTS} sends per round, ${CONCURRENCY} in`,
+    `flight, layouts interleaved. Load generator, instances and PostgreSQL share ${summary.machine.cpus} CPUs`,
+    `(${summary.machine.model}), Node ${process.version}.`,
     '',
-    '| round | setup | coupons/s | p50 ms | p99 ms | errors |',
-    '| ---: | --- | ---: | ---: | ---: | --- |',
+    '| instances | layout | round | coupons/s | p50 ms | p99 ms | round trips/send | statements/send | row locked ms/send (mean, p99) | errors |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
     ...rounds.map(
       (r) =>
-        `| ${r.round} | ${r.setup} | ${r.rps.toFixed(0)} | ${r.p50ms} | ${r.p99ms} | ${JSON.stringify(r.errors)} |`,
+        `| ${r.instances} | ${r.layout} | ${r.round} | ${r.rps.toFixed(0)} | ${r.p50ms} | ${r.p99ms} | ${r.roundTripsPerSend} | ${r.statementsPerSend} | ${r.lockMsPerSend.mean}, ${r.lockMsPerSend.p99} | ${JSON.stringify(r.errors)} |`,
     ),
     '',
-    `**Median ratio (2 × PostgreSQL / 1 × SQLite): ${summary.ratio_median}** (per round: ${summary.ratio_postgres2_over_sqlite1_per_round.join(', ')}).`,
+    '| instances | one stock coupons/s | 16 stocks coupons/s | one / spread |',
+    '| ---: | ---: | ---: | ---: |',
+    ...byCount.map((b) => `| ${b.instances} | ${b.one_stock_rps} | ${b.spread_rps} | **${b.ratio}** |`),
     '',
-    `Consistency after the run (warm-up included): ${consistency.map((c) => `${c.setup}: ${c.answered} answered, ${c.rows} rows, counter ${c.counter}`).join('; ')}.`,
+    `Consistency after the run (warm-ups included): ${consistency.answered} sends answered 200, ${consistency.rows} coupon rows, stock counters sum to ${consistency.counters}.`,
     `Load average at the end: ${loadavg()
       .map((x) => x.toFixed(2))
       .join(', ')}.`,
-    '',
-    'On this machine (2 cores shared with PostgreSQL, the load generator and other work) a second instance',
-    'adds no CPU. A send on PostgreSQL makes about ten round trips to a server on the same cores, and sends',
-    'from one stock queue on that stock row, locked from the budget update to the commit. So the ratio is',
-    'the price of sharing one database here, not a measure of scale-out, which needs more cores than',
-    'instances plus database. What holds on both sides: answered = rows = counter.',
     '',
   ];
   writeFileSync(join(out, 'scale.md'), lines.join('\n'));

@@ -104,6 +104,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       LocalTls.load(db, systemClock),
       PlatformClock.load(db, options.clock ?? systemClock),
     ]);
+    const rateLimits = resolveRateLimits(options.rateLimits);
     const ctx: PlatformContext = {
       db,
       engine: target.engine,
@@ -113,8 +114,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       tls,
       // Counted in the database so that instances sharing it share each merchant's allowance; in real
       // time, since a rate limit guards the transport, not a business rule.
-      rateLimiter: options.rateLimiter ?? new DatabaseRateLimiter(db, systemClock),
-      rateLimits: resolveRateLimits(options.rateLimits),
+      rateLimiter:
+        options.rateLimiter ??
+        new DatabaseRateLimiter(db, systemClock, Math.max(...Object.values(rateLimits).map((r) => r.windowMs))),
+      rateLimits,
       hooks: new Hooks(),
       dataDir,
       maxSkewSeconds: options.maxSkewSeconds ?? 300,

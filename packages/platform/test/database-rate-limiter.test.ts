@@ -41,6 +41,21 @@ describe(`the database rate limiter on ${testEngine()}`, () => {
     assert.equal(await limiter.tryAcquire('m1:api', 5, 1000), true);
   });
 
+  test('a window longer than the sweep keeps its count when old windows are swept', async () => {
+    const hour = 3_600_000;
+    // Half an hour into an hour's window: its row is older than the five minutes other windows are kept.
+    clock.now = Date.UTC(2026, 0, 2, 0, 30, 0);
+    const a = new DatabaseRateLimiter(one, now);
+    const b = new DatabaseRateLimiter(two, now);
+    assert.equal(
+      (await Promise.all(Array.from({ length: 3 }, () => a.tryAcquire('m-hour:api', 5, hour)))).every(Boolean),
+      true,
+    );
+    // b's first call sweeps; the hour's window must survive it, so only two calls are left.
+    const later = await Promise.all(Array.from({ length: 4 }, () => b.tryAcquire('m-hour:api', 5, hour)));
+    assert.equal(later.filter(Boolean).length, 2);
+  });
+
   test('two instances on one database draw from one allowance, per key', async () => {
     const a = new DatabaseRateLimiter(one, now);
     const b = new DatabaseRateLimiter(two, now);

@@ -268,6 +268,57 @@ for (const mode of MODES) {
       }
     });
 
+    test('a coupon is valid for its stock’s window narrowed by coupon_available_time', async () => {
+      const useRule = (availableTime: Record<string, unknown>) => ({
+        coupon_use_rule: {
+          fixed_normal_coupon: { coupon_amount: 100, transaction_minimum: 200 },
+          available_merchants: [mchid],
+          coupon_available_time: availableTime,
+        },
+      });
+      const afterReceive = await runningStock({}, useRule({ available_time_after_receive: 90 }));
+      const secondDay = await runningStock(
+        {},
+        useRule({ second_day_available: true, available_time_after_receive: 60 }),
+      );
+      const db = t.platform.context.db;
+      const issued = async (stock: string, openid: string) => {
+        const { data } = await send(openid, body(stock));
+        return db
+          .selectFrom('favor_coupons')
+          .selectAll()
+          .where('coupon_id', '=', data.coupon_id)
+          .executeTakeFirstOrThrow();
+      };
+      const a = await issued(afterReceive, 'o-window-a');
+      assert.equal(Number(a.available_begin_ms), Number(a.create_ms));
+      assert.equal(Number(a.available_end_ms), Number(a.create_ms) + 90 * 60_000);
+      const b = await issued(secondDay, 'o-window-b');
+      // The next Beijing midnight (UTC+8) after the send, then 60 minutes.
+      const local = Number(b.create_ms) + 8 * 3_600_000;
+      const midnight = local - (local % 86_400_000) + 86_400_000 - 8 * 3_600_000;
+      assert.equal(Number(b.available_begin_ms), midnight);
+      assert.equal(Number(b.available_end_ms), midnight + 60 * 60_000);
+    });
+
+    test('a send refused by a later counter takes nothing: the per-user slot and a new user are undone', async () => {
+      const stock = await runningStock({ max_coupons: 10, max_coupons_per_user: 1, max_amount_by_day: 100 });
+      await send('o-undo-1', body(stock));
+      assert.equal((await rejection(send('o-undo-2', body(stock)))).code, 'NOT_ENOUGH');
+      const db = t.platform.context.db;
+      const user = await db.selectFrom('users').select('openid').where('openid', '=', 'o-undo-2').execute();
+      assert.deepEqual(user, [], 'the refused send registered no user');
+      const slots = await db.selectFrom('favor_user_counts').select('user_key').where('stock_id', '=', stock).execute();
+      assert.equal(slots.length, 1, 'only the issued coupon took a per-user slot');
+      shift.ms += 86_400_000;
+      try {
+        // One coupon per user: had the refused send kept its slot, this would be REQUEST_BLOCKED.
+        assert.equal((await send('o-undo-2', body(stock))).status, 200);
+      } finally {
+        shift.ms -= 86_400_000;
+      }
+    });
+
     test('max_coupons_per_user reached is 403 REQUEST_BLOCKED, counted per natural person when asked', async () => {
       const stock = await runningStock({ max_coupons_per_user: 2 });
       await send('o-limit', body(stock));
@@ -310,12 +361,14 @@ for (const mode of MODES) {
     });
 
     test('more sends per second than the limit are 429 FREQUENCY_LIMIT_EXCEED and issue nothing', async () => {
-      const limited = await startTestPlatform({ rateLimits: { 'favor.coupons.send': 20 } });
+      // An hour's window, so that all 30 calls fall into one however slowly a loaded machine runs them.
+      const hour = 3_600_000;
+      const limited = await startTestPlatform({ rateLimits: { 'favor.coupons.send': { limit: 20, windowMs: hour } } });
       try {
         const c = limited.platform.credentials;
         const client = sdkFor(c, { fetch: limited.platform.fetch });
-        // Start in a fresh one-second window so all 30 calls fall into the same one.
-        await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
+        const left = hour - (Date.now() % hour);
+        if (left < 60_000) await new Promise((r) => setTimeout(r, left));
         const results = await Promise.allSettled(
           Array.from({ length: 30 }, (_, i) =>
             send(

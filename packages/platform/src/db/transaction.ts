@@ -57,10 +57,18 @@ export async function writeTransaction<T>(
   work: (trx: Transaction<Database>) => Promise<T>,
   options: WriteTransactionOptions = {},
 ): Promise<T> {
+  return retryingConflicts(() => db.transaction().execute(work), options);
+}
+
+/**
+ * Runs `work` again while it loses a conflict, as {@link writeTransaction} does; for a unit of work that is
+ * one statement in its own transaction (a function call on PostgreSQL, see favor.repository.ts).
+ */
+export async function retryingConflicts<T>(work: () => Promise<T>, options: WriteTransactionOptions = {}): Promise<T> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((ok) => setTimeout(ok, ms)));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(work);
+      return await work();
     } catch (err) {
       if (!isTransientConflict(err)) throw err;
       if (attempt >= ATTEMPTS) throw new ApiError('SYSTEM_ERROR', '系统繁忙，请使用相同参数稍后重试');

@@ -10,7 +10,11 @@ declare module '../db/schema.js' {
   }
 }
 
-/** Windows older than this are deleted; the longest documented window is one minute. */
+/**
+ * Windows that started longer ago than this are deleted (the longest documented window is one minute),
+ * or than twice the longest window configured or asked for, if that is longer: a configured hour's window
+ * must keep its count for the whole hour, also when an instance that has not yet served that API sweeps.
+ */
 const KEEP_MS = 5 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 /** An instance claims calls from the shared window in chunks of limit / LEASE_DIVISOR (at least 1). */
@@ -54,16 +58,19 @@ export class DatabaseRateLimiter implements RateLimiter {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** The longest window of the platform's rate limits (rows of every window are kept this long, twice). */
+    private longestWindowMs = 0,
   ) {}
 
   async tryAcquire(key: string, limit: number, windowMs: number): Promise<boolean> {
     const now = this.clock();
+    if (windowMs > this.longestWindowMs) this.longestWindowMs = windowMs;
     if (now >= this.nextSweep) {
       this.nextSweep = now + SWEEP_EVERY_MS;
       for (const [k, lease] of this.leases) if (lease.start < now - windowMs) this.leases.delete(k);
       await this.db
         .deleteFrom('rate_limit_windows')
-        .where('window_start', '<', now - KEEP_MS)
+        .where('window_start', '<', now - Math.max(KEEP_MS, 2 * this.longestWindowMs))
         .execute();
     }
     if (limit <= 0) return false;

@@ -208,6 +208,65 @@ export async function insertCoupon(db: Q, row: CouponRow): Promise<void> {
   await insertCouponQuery(db, { ...row });
 }
 
+/** Why a send was refused, in the order the checks run. */
+export type SendRefusal =
+  | 'unknown_user'
+  | 'no_stock'
+  | 'not_sender'
+  | 'not_running'
+  | 'abnormal_user'
+  | 'user_limit'
+  | 'stock_budget'
+  | 'day_budget';
+
+/** The refusals that are about the caller's rights: answered before any replay of a request number. */
+export const RIGHTS_REFUSALS: ReadonlySet<SendRefusal> = new Set(['unknown_user', 'no_stock', 'not_sender']);
+
+// The SQLSTATEs wxcoupon_favor_send raises (migration 0010).
+const REFUSALS: Record<string, SendRefusal> = {
+  WX010: 'unknown_user',
+  WX011: 'no_stock',
+  WX012: 'not_sender',
+  WX002: 'not_running',
+  WX013: 'abnormal_user',
+  WX001: 'user_limit',
+  WX003: 'stock_budget',
+  WX004: 'day_budget',
+};
+
+/**
+ * PostgreSQL only: a whole send (user, stock, sender and window checks, the per-user slot, the stock and day
+ * budgets, the coupon, a new user's registration) in ONE call of the function of migration 0010, so the
+ * stock row is locked only while it runs. Undefined when the coupon was issued; otherwise why not (nothing
+ * was written). A request number used before throws the unique violation, as insertCoupon does.
+ */
+export async function sendInOneCall(
+  db: Q,
+  a: {
+    sender: string;
+    appid: string;
+    openid: string;
+    stockId: string;
+    creator: string;
+    autoRegister: boolean;
+    couponId: string;
+    outRequestNo: string;
+    hash: string;
+    now: number;
+    day: string;
+  },
+): Promise<SendRefusal | undefined> {
+  try {
+    await sql`select wxcoupon_favor_send(${a.sender}, ${a.appid}, ${a.openid}, ${a.stockId}, ${a.creator},
+      ${a.autoRegister}, ${a.couponId}, ${a.outRequestNo}, ${a.hash}, ${a.now}, ${a.day})`.execute(db);
+    return undefined;
+  } catch (err) {
+    const refusal = REFUSALS[(err as { code?: string }).code ?? ''];
+    if (refusal) return refusal;
+    throw err;
+  }
+}
+
 const findCouponByRequestQuery = prepared<
   { sender: string; outRequestNo: string },
   { coupon_id: string; request_hash: string }

@@ -14,7 +14,7 @@ import type {
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation, writeOrReplay } from '../../db/database.js';
-import { writeTransaction } from '../../db/transaction.js';
+import { retryingConflicts, writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
@@ -205,6 +205,8 @@ export class FavorService {
       );
     }
     const hash = requestDigest({ o: input.openid, s: input.stockId, a: input.appid, c: input.stockCreatorMchid });
+    await this.authorizeMerchant(mchid, input);
+    if (this.ctx.engine === 'postgres') return this.sendInOneCall(mchid, input, hash);
     const { stock, user } = await this.authorizeSend(mchid, input);
     try {
       return await this.issue(mchid, input, hash, stock, user);
@@ -221,8 +223,48 @@ export class FavorService {
     }
   }
 
-  /** What a merchant must have to send from a stock to a user, whether or not the request is new. */
-  private async authorizeSend(mchid: string, input: SendInput) {
+  /**
+   * PostgreSQL: every check after the merchant's and every write in one database call (migration 0010), in
+   * the order of {@link authorizeSend} and {@link issue}. Rights refused there are answered as they are; any
+   * other refusal, or the request number's unique violation, looks for the coupon of an earlier request first,
+   * as {@link send} does.
+   */
+  private async sendInOneCall(mchid: string, input: SendInput, hash: string): Promise<FavorCouponSendResponse> {
+    const now = this.ctx.clock();
+    const couponId = numericId(18);
+    let refusal: repo.SendRefusal | undefined;
+    try {
+      refusal = await retryingConflicts(() =>
+        repo.sendInOneCall(this.db, {
+          sender: mchid,
+          appid: input.appid,
+          openid: input.openid,
+          stockId: input.stockId,
+          creator: input.stockCreatorMchid,
+          autoRegister: this.ctx.autoRegisterUsers,
+          couponId,
+          outRequestNo: input.outRequestNo,
+          hash,
+          now,
+          day: beijingDay(now),
+        }),
+      );
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const again = await this.replayCoupon(mchid, input.outRequestNo, hash);
+      if (again) return again;
+      throw err;
+    }
+    if (refusal === undefined) return { coupon_id: couponId };
+    if (!repo.RIGHTS_REFUSALS.has(refusal)) {
+      const again = await this.replayCoupon(mchid, input.outRequestNo, hash);
+      if (again) return again;
+    }
+    throw sendRefused(refusal);
+  }
+
+  /** The checks a send's merchant must pass first; answered from a cache of what exists. */
+  private async authorizeMerchant(mchid: string, input: SendInput): Promise<void> {
     if (!(await merchantExists(this.db, input.stockCreatorMchid))) {
       throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', {
         field: '/stock_creator_mchid',
@@ -232,14 +274,17 @@ export class FavorService {
     }
     if (!(await isAppidBound(this.db, mchid, input.appid)))
       throw new ApiError('APPID_MCHID_NOT_MATCH', '商户号与appid不匹配');
+  }
+
+  /** What a merchant must have to send from a stock to a user, whether or not the request is new. */
+  private async authorizeSend(mchid: string, input: SendInput) {
     // (appid, openid) is the user: unknown with registration off, it is an openid of another appid.
     const user = await this.ctx.services.merchants.peekUser(input.openid, input.appid);
-    if (!user) throw new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
+    if (!user) throw sendRefused('unknown_user');
     const stock = await repo.findStock(this.db, input.stockId);
-    if (!stock || stock.creator_mchid !== input.stockCreatorMchid)
-      throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!stock || stock.creator_mchid !== input.stockCreatorMchid) throw sendRefused('no_stock');
     if (stock.creator_mchid !== mchid && !(await repo.canSend(this.db, stock.stock_id, mchid))) {
-      throw new ApiError('REQUEST_BLOCKED', '批次不支持跨商户发券');
+      throw sendRefused('not_sender');
     }
     return { stock, user };
   }
@@ -253,9 +298,9 @@ export class FavorService {
   ): Promise<FavorCouponSendResponse> {
     const now = this.ctx.clock();
     if (stock.status !== 'running' || now < stock.available_begin_ms || now > stock.available_end_ms) {
-      throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+      throw sendRefused('not_running');
     }
-    if (stock.prevent_api_abuse === 1 && user.abnormal) throw new ApiError('USER_ACCOUNT_ABNORMAL', '用户非法');
+    if (stock.prevent_api_abuse === 1 && user.abnormal) throw sendRefused('abnormal_user');
 
     const userKey = userLimitKey(user, stock.natural_person_limit === 1);
     const amount = stock.coupon_amount;
@@ -275,21 +320,21 @@ export class FavorService {
       ...this.couponWindow(stock, now),
       consume_json: null,
     };
+    const day = beijingDay(now);
     await writeTransaction(this.db, async (trx) => {
       if (user.isNew) await this.ctx.services.merchants.registerUser(trx, user);
       if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
-        throw new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
+        throw sendRefused('user_limit');
       }
       if (!(await repo.takeStockBudget(trx, stock.stock_id, amount))) {
         const fresh = await repo.findStock(trx, stock.stock_id);
-        if (fresh?.status !== 'running') throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
-        throw new ApiError('NOT_ENOUGH', '批次预算不足');
+        throw sendRefused(fresh?.status !== 'running' ? 'not_running' : 'stock_budget');
       }
       if (
         stock.max_amount_by_day !== null &&
-        !(await repo.takeDailyBudget(trx, stock.stock_id, beijingDay(now), amount, stock.max_amount_by_day))
+        !(await repo.takeDailyBudget(trx, stock.stock_id, day, amount, stock.max_amount_by_day))
       ) {
-        throw new ApiError('NOT_ENOUGH', '批次当日预算不足');
+        throw sendRefused('day_budget');
       }
       await repo.insertCoupon(trx, coupon);
     });
@@ -542,5 +587,27 @@ function illegalState(status: string): ApiError {
 declare module '../../context.js' {
   interface PlatformServices {
     favor: FavorService;
+  }
+}
+
+/** The answer to a refused send, on either engine's path. */
+function sendRefused(why: repo.SendRefusal): ApiError {
+  switch (why) {
+    case 'unknown_user':
+      return new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
+    case 'no_stock':
+      return new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    case 'not_sender':
+      return new ApiError('REQUEST_BLOCKED', '批次不支持跨商户发券');
+    case 'not_running':
+      return new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+    case 'abnormal_user':
+      return new ApiError('USER_ACCOUNT_ABNORMAL', '用户非法');
+    case 'user_limit':
+      return new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
+    case 'stock_budget':
+      return new ApiError('NOT_ENOUGH', '批次预算不足');
+    case 'day_budget':
+      return new ApiError('NOT_ENOUGH', '批次当日预算不足');
   }
 }
