@@ -4,9 +4,10 @@ import { durabilityMark, durable } from '../db/database.js';
 import type { Feature } from '../features/feature.js';
 import { adminAuth } from './admin-auth.js';
 import type { AdminEnv, AppEnv, V3Env } from './env.js';
-import { errorHandler, notFound } from './error-handler.js';
+import { errorHandler } from './error-handler.js';
 import { requestIdMiddleware } from './request-id.js';
 import { literalPath } from './request-target.js';
+import { routeFallback } from './route-fallback.js';
 import { v3Auth } from './v3-auth.js';
 import { v3Sign } from './v3-sign.js';
 
@@ -28,7 +29,7 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
     await durable(ctx.db, since, c.get('durableUpTo'));
   });
   app.onError(onError);
-  app.notFound(notFound);
+  app.notFound(routeFallback(app as unknown as Hono<never>));
 
   const v3 = new Hono<V3Env>();
   v3.onError(onError);

@@ -117,6 +117,16 @@ export async function canSend(db: Q, stockId: string, mchid: string): Promise<bo
   return r !== undefined;
 }
 
+/** Whether any merchant besides the creator may send from the stock (cross-merchant issuing set up). */
+export async function hasSenders(db: Q, stockId: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('favor_stock_senders')
+    .select('mchid')
+    .where('stock_id', '=', stockId)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
 export async function addSender(db: Q, stockId: string, mchid: string): Promise<void> {
   await db
     .insertInto('favor_stock_senders')

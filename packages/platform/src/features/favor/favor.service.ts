@@ -16,6 +16,7 @@ import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation, writeOrReplay } from '../../db/database.js';
 import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
+import { MESSAGES } from '../../errors/messages.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
 import { findMerchant, isAppidBound, merchantExists } from '../merchants/merchants.repository.js';
@@ -49,7 +50,7 @@ export class FavorService {
     const replay = await this.replayStock(mchid, input.outRequestNo, hash);
     if (replay) return replay;
     if (!(await findMerchant(this.db, input.belongMerchant)))
-      throw new ApiError('MCH_NOT_EXISTS', `belong_merchant ${input.belongMerchant} 商户号不合法`, {
+      throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, {
         field: '/belong_merchant',
         value: input.belongMerchant,
         location: 'body',
@@ -108,15 +109,15 @@ export class FavorService {
   /** The stock for a lifecycle call, which only the creator may make. */
   private async ownStock(mchid: string, stockId: string, creator: string): Promise<repo.StockRow> {
     const stock = await repo.findStock(this.db, stockId);
-    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
-    if (creator !== mchid) throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
+    if (creator !== mchid) throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     return stock;
   }
 
   async start(mchid: string, stockId: string, creator: string): Promise<FavorStockStartResponse> {
     const stock = await this.ownStock(mchid, stockId, creator);
     const now = this.ctx.clock();
-    if (now > stock.available_end_ms) throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+    if (now > stock.available_end_ms) throw new ApiError('INVALID_REQUEST', MESSAGES.stockNotActive);
     if (!(await repo.transitionStock(this.db, stockId, ['unactivated'], { status: 'running', start_ms: now }))) {
       throw illegalState(stock.status);
     }
@@ -159,9 +160,9 @@ export class FavorService {
 
   async getStock(mchid: string, stockId: string, creator: string): Promise<StockView> {
     const stock = await repo.findStock(this.db, stockId);
-    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     if (mchid !== creator && !(await repo.canSend(this.db, stockId, mchid)))
-      throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+      throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     return stockView(stock, this.ctx.clock());
   }
 
@@ -169,7 +170,7 @@ export class FavorService {
     mchid: string,
     q: { offset: number; limit: number; creator: string; createStart?: number; createEnd?: number; status?: string },
   ): Promise<FavorPage<FavorStock>> {
-    if (q.creator !== mchid) throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+    if (q.creator !== mchid) throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     const now = this.ctx.clock();
     let query = this.db.selectFrom('favor_stocks').selectAll().where('creator_mchid', '=', q.creator);
     if (q.createStart !== undefined) query = query.where('create_ms', '>=', q.createStart);
@@ -224,22 +225,30 @@ export class FavorService {
   /** What a merchant must have to send from a stock to a user, whether or not the request is new. */
   private async authorizeSend(mchid: string, input: SendInput) {
     if (!(await merchantExists(this.db, input.stockCreatorMchid))) {
-      throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', {
+      throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, {
         field: '/stock_creator_mchid',
         value: input.stockCreatorMchid,
         location: 'body',
       });
     }
     if (!(await isAppidBound(this.db, mchid, input.appid)))
-      throw new ApiError('APPID_MCHID_NOT_MATCH', '商户号与appid不匹配');
+      throw new ApiError('APPID_MCHID_NOT_MATCH', MESSAGES.appidMchidMismatch);
     // (appid, openid) is the user: unknown with registration off, it is an openid of another appid.
     const user = await this.ctx.services.merchants.peekUser(input.openid, input.appid);
-    if (!user) throw new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
+    if (!user) throw new ApiError('INVALID_REQUEST', MESSAGES.openidAppidMismatch);
     const stock = await repo.findStock(this.db, input.stockId);
-    if (!stock || stock.creator_mchid !== input.stockCreatorMchid)
-      throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
+    // A stock that exists under another creator than named (coupon-api.md §8.4).
+    if (stock.creator_mchid !== input.stockCreatorMchid)
+      throw new ApiError('INVALID_REQUEST', MESSAGES.stockLookupFailed, {
+        field: '/stock_creator_mchid',
+        value: input.stockCreatorMchid,
+        location: 'body',
+      });
     if (stock.creator_mchid !== mchid && !(await repo.canSend(this.db, stock.stock_id, mchid))) {
-      throw new ApiError('REQUEST_BLOCKED', '批次不支持跨商户发券');
+      // A stock shared with other merchants, but not with this one, versus a stock shared with none.
+      const shared = await repo.hasSenders(this.db, stock.stock_id);
+      throw new ApiError('REQUEST_BLOCKED', shared ? MESSAGES.noRightToSend : MESSAGES.noCrossMerchant);
     }
     return { stock, user };
   }
@@ -253,9 +262,10 @@ export class FavorService {
   ): Promise<FavorCouponSendResponse> {
     const now = this.ctx.clock();
     if (stock.status !== 'running' || now < stock.available_begin_ms || now > stock.available_end_ms) {
-      throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+      throw new ApiError('INVALID_REQUEST', MESSAGES.stockNotActive);
     }
-    if (stock.prevent_api_abuse === 1 && user.abnormal) throw new ApiError('USER_ACCOUNT_ABNORMAL', '用户非法');
+    if (stock.prevent_api_abuse === 1 && user.abnormal)
+      throw new ApiError('USER_ACCOUNT_ABNORMAL', MESSAGES.userAbnormal);
 
     const userKey = userLimitKey(user, stock.natural_person_limit === 1);
     const amount = stock.coupon_amount;
@@ -278,18 +288,19 @@ export class FavorService {
     await writeTransaction(this.db, async (trx) => {
       if (user.isNew) await this.ctx.services.merchants.registerUser(trx, user);
       if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
-        throw new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
+        throw new ApiError('REQUEST_BLOCKED', MESSAGES.userLimited);
       }
       if (!(await repo.takeStockBudget(trx, stock.stock_id, amount))) {
         const fresh = await repo.findStock(trx, stock.stock_id);
-        if (fresh?.status !== 'running') throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
-        throw new ApiError('NOT_ENOUGH', '批次预算不足');
+        if (fresh?.status !== 'running') throw new ApiError('INVALID_REQUEST', MESSAGES.stockNotActive);
+        throw new ApiError('NOT_ENOUGH', MESSAGES.budgetNotEnough);
       }
       if (
         stock.max_amount_by_day !== null &&
         !(await repo.takeDailyBudget(trx, stock.stock_id, beijingDay(now), amount, stock.max_amount_by_day))
       ) {
-        throw new ApiError('NOT_ENOUGH', '批次当日预算不足');
+        // The table has one text for every budget, the daily one included.
+        throw new ApiError('NOT_ENOUGH', MESSAGES.budgetNotEnough);
       }
       await repo.insertCoupon(trx, coupon);
     });
@@ -332,9 +343,9 @@ export class FavorService {
     limit: number,
   ): Promise<FavorStringPage> {
     const stock = await repo.findStock(this.db, stockId);
-    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     if (mchid !== creator && !(await repo.canSend(this.db, stockId, mchid)))
-      throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+      throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     const all = (JSON.parse(stock.rules_json) as Record<string, string[] | undefined>)[kind] ?? [];
     return { total_count: all.length, data: all.slice(offset, offset + limit), offset, limit, stock_id: stockId };
   }
@@ -348,10 +359,10 @@ export class FavorService {
       coupon.appid !== appid ||
       (coupon.creator_mchid !== mchid && coupon.sender_mchid !== mchid)
     ) {
-      throw new ApiError('RESOURCE_NOT_EXISTS', '券不存在');
+      throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.couponNotExists);
     }
     const stock = await repo.findStock(this.db, coupon.stock_id);
-    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     return couponView(coupon, stock, this.ctx.clock());
   }
 
@@ -371,13 +382,13 @@ export class FavorService {
     },
   ): Promise<FavorPage<FavorCoupon>> {
     if (!q.creator && !q.sender && !q.available) {
-      throw new ApiError('PARAM_ERROR', '创建批次的商户号、批次发放商户号、可用商户号三个参数，任意选填一个', {
+      throw new ApiError('PARAM_ERROR', MESSAGES.couponListNeedsMerchant, {
         field: 'creator_mchid',
         location: 'query',
       });
     }
     for (const m of [q.creator, q.sender])
-      if (m !== undefined && m !== mchid) throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+      if (m !== undefined && m !== mchid) throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     const now = this.ctx.clock();
     let query = this.db
       .selectFrom('favor_coupons')
@@ -425,8 +436,9 @@ export class FavorService {
     enabled: boolean | undefined,
   ): Promise<FavorCallbacksResponse> {
     if (!(await findMerchant(this.db, target)))
-      throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', { field: '/mchid', value: target, location: 'body' });
-    if (target !== mchid) throw new ApiError('INVALID_REQUEST', '非法的商户号：只能为调用商户号设置通知地址');
+      throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, { field: '/mchid', value: target, location: 'body' });
+    // Only the caller's own URL may be set; the table's text for another merchant number.
+    if (target !== mchid) throw new ApiError('INVALID_REQUEST', MESSAGES.illegalMchid);
     const now = this.ctx.clock();
     const on = enabled === undefined ? 1 : enabled ? 1 : 0;
     await this.db
@@ -438,9 +450,9 @@ export class FavorService {
   }
 
   async getCallback(mchid: string, target: string) {
-    if (target !== mchid) throw new ApiError('INVALID_REQUEST', '非法的商户号');
+    if (target !== mchid) throw new ApiError('INVALID_REQUEST', MESSAGES.illegalMchid);
     const row = await this.db.selectFrom('favor_callbacks').selectAll().where('mchid', '=', mchid).executeTakeFirst();
-    if (!row) throw new ApiError('RESOURCE_NOT_EXISTS', '未设置消息通知地址');
+    if (!row) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.callbackNotSet);
     return { mchid, notify_url: row.notify_url };
   }
 
@@ -456,9 +468,9 @@ export class FavorService {
    */
   async markUsed(couponId: string, use: UseCouponInput = {}): Promise<Record<string, unknown>> {
     const coupon = await repo.findCoupon(this.db, couponId);
-    if (!coupon) throw new ApiError('RESOURCE_NOT_EXISTS', '券不存在');
+    if (!coupon) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.couponNotExists);
     const stock = await repo.findStock(this.db, coupon.stock_id);
-    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     const now = this.ctx.clock();
     const status = couponStatus(coupon, now);
     if (status !== 'SENDED') throw new ApiError('INVALID_REQUEST', `券状态为 ${status}，不可核销`);
@@ -491,22 +503,23 @@ export class FavorService {
 
   /** Lets `mchid` send coupons of a stock it did not create (cross-merchant issuing). */
   async authorizeSender(stockId: string, mchid: string): Promise<void> {
-    if (!(await repo.findStock(this.db, stockId))) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!(await repo.findStock(this.db, stockId))) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     if (!(await findMerchant(this.db, mchid))) throw new ApiError('MCH_NOT_EXISTS');
     await repo.addSender(this.db, stockId, mchid);
   }
 }
 
 function conflict(field: string): ApiError {
-  return new ApiError('INVALID_REQUEST', `${field} 已被使用，且请求内容与首次请求不同`, {
+  return new ApiError('INVALID_REQUEST', MESSAGES.requestNoReused, {
     field: `/${field}`,
     issue: 'the same request number was used before with different parameters',
     location: 'body',
   });
 }
 
+/** The error table lists the illegal state change under PARAM_ERROR (coupon-api.md §8.2). */
 function illegalState(status: string): ApiError {
-  return new ApiError('INVALID_REQUEST', `非法的批次状态: ${status}`);
+  return new ApiError('PARAM_ERROR', MESSAGES.illegalStockState, { field: 'status', value: status });
 }
 
 declare module '../../context.js' {
