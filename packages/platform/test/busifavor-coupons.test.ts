@@ -175,16 +175,15 @@ describe('商家券 coupons', () => {
       assert.equal(sent.data.stock_id, stockId);
     });
 
-    test('MEMBER needs member_card_id, NORMAL refuses it, and coupon_type is required', async () => {
+    test('MEMBER needs member_card_id, NORMAL accepts and ignores it, and coupon_type is required', async () => {
       const stockId = await h.createStock();
       await h.admin('PUT', `/busifavor/stocks/${stockId}/product`, { product_id: 'SKU-2' });
       const noCard = await rejection(sendProduct({ stock_id: stockId, openid: 'o-m', coupon_type: 'MEMBER' }));
       assert.equal(noCard.code, 'PARAM_ERROR');
       assert.equal(noCard.detail?.field, '/member_card_id');
-      const extra = await rejection(
-        sendProduct({ stock_id: stockId, openid: 'o-m', member_card_id: 'pbLatjvWOibDc5' }),
-      );
-      assert.equal(extra.code, 'PARAM_ERROR');
+      // The official page's own example sends NORMAL with a member_card_id (coupon-api.md §8.1).
+      const extra = await sendProduct({ stock_id: stockId, openid: 'o-n', member_card_id: 'pbLatjvWOibDc5' });
+      assert.equal(extra.status, 200);
       const noType = await rejection(sendProduct({ stock_id: stockId, openid: 'o-m', coupon_type: undefined }));
       assert.equal(noType.detail?.field, '/coupon_type');
       const member = await sendProduct({
