@@ -296,6 +296,13 @@ export const MESSAGES = {
     'zh-TW': '該批次不是指定面額發券批次,請勿填寫coupon_value、coupon_minimum',
     en: 'This stock does not take a specified value; leave out coupon_value and coupon_minimum',
   },
+  fixedMinimumTooLow: {
+    source: 'platform: the seed example sends coupon_minimum equal to coupon_value; a lower threshold is refused',
+    'zh-CN': '券门槛coupon_minimum不能小于面额coupon_value',
+    'zh-HK': '券門檻coupon_minimum不能小於面額coupon_value',
+    'zh-TW': '券門檻coupon_minimum不能小於面額coupon_value',
+    en: 'coupon_minimum must not be lower than coupon_value',
+  },
   fixedValueRequired: {
     source: '发放代金券API request table: coupon_value "指定面额发券场景, 券面额"',
     'zh-CN': '指定面额发券批次必须填写coupon_value',

@@ -3,6 +3,7 @@ import type { PlatformContext } from '../context.js';
 import { durabilityMark, durable } from '../db/database.js';
 import type { Feature } from '../features/feature.js';
 import { adminAuth } from './admin-auth.js';
+import { jsonContentType } from './content-type.js';
 import type { AdminEnv, AppEnv, V3Env } from './env.js';
 import { errorHandler } from './error-handler.js';
 import { requestIdMiddleware } from './request-id.js';
@@ -34,7 +35,7 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   const v3 = new Hono<V3Env>();
   v3.onError(onError);
   // Order matters: signing wraps the handler's response; auth runs first and stops bad requests.
-  v3.use('*', v3Sign(ctx), v3Auth(ctx));
+  v3.use('*', v3Sign(ctx), v3Auth(ctx), jsonContentType);
   for (const f of features) f.v3?.(v3, ctx);
   app.route('/v3', v3);
 

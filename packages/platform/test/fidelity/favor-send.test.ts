@@ -39,6 +39,24 @@ const ROWS = {
   rateLimited: { status: 429, code: 'FREQUENCY_LIMIT_EXCEED', text: '接口限频' },
 } as const;
 
+/** A fetch that sends every request with another Content-Type. */
+function withType(fetch: (req: Request) => Promise<Response>, type: string) {
+  return (req: Request) => {
+    const headers = new Headers(req.headers);
+    headers.set('content-type', type);
+    return fetch(new Request(req, { headers }));
+  };
+}
+
+/** A fetch that sends every request with `Accept-Language` (none when undefined). */
+function withLanguage(fetch: (req: Request) => Promise<Response>, language: string | undefined) {
+  return (req: Request) => {
+    const headers = new Headers(req.headers);
+    if (language !== undefined) headers.set('accept-language', language);
+    return fetch(new Request(req, { headers }));
+  };
+}
+
 const row = (res: SignedResponse, r: (typeof ROWS)[keyof typeof ROWS]) =>
   assertRow({ status: res.status, code: res.data?.code, message: res.data?.message }, r);
 
@@ -94,12 +112,28 @@ describe('fidelity: 发放代金券API (seed page)', () => {
   }
 
   describe('request table', () => {
-    test('the seed request example (with coupon_value/coupon_minimum) is refused on a stock without 指定面额', async () => {
+    test('the seed request example (coupon_value 100, coupon_minimum 100) is issued on a 指定面额 stock', async () => {
       const id = await stock();
-      const res = await client.post(PATH('2323dfsdf342342'), body(id, { coupon_value: 100, coupon_minimum: 100 }));
-      assert.equal(res.status, 400);
-      assert.equal(res.data.code, 'PARAM_ERROR');
-      assert.equal(res.data.detail.field, '/coupon_value');
+      const seed = { coupon_value: 100, coupon_minimum: 100 };
+      // Without the setting the request table's "其他场景不需要填" holds: refused, naming the field.
+      const refused = await client.post(PATH('2323dfsdf342342'), body(id, seed));
+      assert.equal(refused.status, 400);
+      assert.equal(refused.data.code, 'PARAM_ERROR');
+      assert.equal(refused.data.detail.field, '/coupon_value');
+      assert.equal((await t.admin('PUT', `/favor/stocks/${id}/specified-value`, { enabled: true })).status, 200);
+      const sent = await client.post(PATH('2323dfsdf342342'), body(id, { coupon_value: 50, coupon_minimum: 100 }));
+      assert.equal(sent.status, 200, sent.text);
+      const coupon = await client.get(
+        `/v3/marketing/favor/users/2323dfsdf342342/coupons/${sent.data.coupon_id}?appid=${appid}`,
+      );
+      assert.deepEqual(coupon.data.normal_coupon_information, { coupon_amount: 50, transaction_minimum: 100 });
+      assert.equal((await client.post(PATH('2323dfsdf342342'), body(id, seed))).status, 200);
+      // On such a stock the value is required, and the threshold may not be below it.
+      const noValue = await client.post(PATH('o-value'), body(id));
+      assert.equal(noValue.data.code, 'PARAM_ERROR');
+      assert.equal(noValue.data.detail.field, '/coupon_value');
+      const low = await client.post(PATH('o-value'), body(id, { coupon_value: 100, coupon_minimum: 99 }));
+      assert.equal(low.data.detail.field, '/coupon_minimum');
     });
 
     test('批次号 stock_id string(20) 是: missing is 批次号必填; 21 characters is refused naming the field', async () => {
@@ -155,6 +189,41 @@ describe('fidelity: 发放代金券API (seed page)', () => {
       const res = await client.post(PATH('o-req'), body(id, { coupon_value: '100' }));
       assert.equal(res.data.code, 'PARAM_ERROR');
       assert.equal(res.data.detail.field, '/coupon_value');
+    });
+  });
+
+  describe('transport', () => {
+    test('a body declared as anything but application/json is refused; charset parameters are fine', async () => {
+      const id = await stock();
+      const text = JSON.stringify(body(id));
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonp']) {
+        const res = await client.with({ fetch: withType(t.platform.fetch, type) }).post(PATH('o-type'), text);
+        assert.equal(res.status, 400, type);
+        assert.equal(res.data.code, 'INVALID_REQUEST', type);
+        assert.equal(res.data.detail.location, 'header', type);
+      }
+      const charset = withType(t.platform.fetch, 'application/json; charset=utf-8');
+      assert.equal((await client.with({ fetch: charset }).post(PATH('o-type'), text)).status, 200);
+    });
+
+    test('Accept-Language chooses the message language; Content-Language says which; the code stays', async () => {
+      const cases: Array<[string | undefined, string, string]> = [
+        [undefined, 'zh-CN', '批次号必填'],
+        ['zh-CN', 'zh-CN', '批次号必填'],
+        ['zh-HK', 'zh-HK', '批次號必填'],
+        ['zh-TW', 'zh-TW', '批次號必填'],
+        ['en', 'en', 'stock_id is required'],
+        ['en-US,en;q=0.9', 'en', 'stock_id is required'],
+        ['fr', 'zh-CN', '批次号必填'],
+      ];
+      for (const [accept, language, message] of cases) {
+        const res = await client
+          .with({ fetch: withLanguage(t.platform.fetch, accept) })
+          .post(PATH('o-lang'), body('1', { stock_id: undefined }));
+        assert.equal(res.data.code, 'PARAM_ERROR', String(accept));
+        assert.equal(res.data.message, message, String(accept));
+        assert.equal(res.headers.get('content-language'), language, String(accept));
+      }
     });
   });
 

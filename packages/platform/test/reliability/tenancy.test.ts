@@ -144,7 +144,7 @@ describe(`tenancy on ${testEngine()}`, () => {
         const favor = await a.post(FAVOR('oY-known'), sendBody(favorStock, aMchid, aAppid, unique('y')));
         assert.deepEqual(seen(favor), {
           status: 400,
-          body: { code: 'INVALID_REQUEST', message: 'openid与appid不匹配' },
+          body: { code: 'INVALID_REQUEST', message: 'openid与appID不匹配' },
         });
         const busi = await a.post(BUSIFAVOR_SEND, {
           stock_id: busiStock,

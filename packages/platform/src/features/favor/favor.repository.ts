@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Generated, type Kysely, type Selectable, sql } from 'kysely';
 import { prepared } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 
@@ -35,6 +35,8 @@ export interface FavorStockTable {
   pause_ms: number | null;
   restart_ms: number | null;
   stop_ms: number | null;
+  /** 1: 指定面额 (each send names coupon_value, and may name coupon_minimum); 0 by default. */
+  specified_value: Generated<number>;
 }
 
 export interface FavorCouponTable {
@@ -67,7 +69,7 @@ declare module '../../db/schema.js' {
 }
 
 type Q = Kysely<Database>;
-export type StockRow = FavorStockTable;
+export type StockRow = Selectable<FavorStockTable>;
 export type CouponRow = FavorCouponTable;
 
 const findStockQuery = prepared<{ stockId: string }, StockRow>((db, p) =>
@@ -115,6 +117,16 @@ export async function canSend(db: Q, stockId: string, mchid: string): Promise<bo
     .where('mchid', '=', mchid)
     .executeTakeFirst();
   return r !== undefined;
+}
+
+/** Turns 指定面额发券 on or off for a stock; false when there is no such stock. */
+export async function setSpecifiedValue(db: Q, stockId: string, on: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable('favor_stocks')
+    .set({ specified_value: on ? 1 : 0 })
+    .where('stock_id', '=', stockId)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
 }
 
 /** Whether any merchant besides the creator may send from the stock (cross-merchant issuing set up). */

@@ -264,7 +264,7 @@ export function parseSend(b: FieldReader, openid: string): SendInput {
     }),
     appid: b.string('/appid', { required: true, requiredText: MESSAGES.appidRequired, max: 128 }),
     stockCreatorMchid: b.string('/stock_creator_mchid', CREATOR_RULE),
-    couponValue: b.integer('/coupon_value', { min: 1 }),
+    couponValue: b.integer('/coupon_value', { min: 1, max: 100_000 }),
     couponMinimum: b.integer('/coupon_minimum', { min: 0 }),
   };
 }

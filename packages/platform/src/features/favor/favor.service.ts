@@ -86,6 +86,7 @@ export class FavorService {
       pause_ms: null,
       restart_ms: null,
       stop_ms: null,
+      specified_value: 0,
     };
     return writeOrReplay(
       async () => {
@@ -192,23 +193,18 @@ export class FavorService {
    * request number answers the same as a fresh one to a merchant without them.
    */
   async send(mchid: string, input: SendInput): Promise<FavorCouponSendResponse> {
-    if (input.couponValue !== undefined || input.couponMinimum !== undefined) {
-      const field = input.couponValue !== undefined ? '/coupon_value' : '/coupon_minimum';
-      throw new ApiError(
-        'PARAM_ERROR',
-        '指定面额发券仅适用于指定面额批次；常规批次请勿传入 coupon_value / coupon_minimum',
-        {
-          field,
-          value: input.couponValue ?? input.couponMinimum,
-          issue: 'not allowed for a NORMAL stock',
-          location: 'body',
-        },
-      );
-    }
-    const hash = requestDigest({ o: input.openid, s: input.stockId, a: input.appid, c: input.stockCreatorMchid });
+    const hash = requestDigest({
+      o: input.openid,
+      s: input.stockId,
+      a: input.appid,
+      c: input.stockCreatorMchid,
+      ...(input.couponValue !== undefined ? { v: input.couponValue } : {}),
+      ...(input.couponMinimum !== undefined ? { m: input.couponMinimum } : {}),
+    });
     const { stock, user } = await this.authorizeSend(mchid, input);
+    const value = specifiedValue(stock, input);
     try {
-      return await this.issue(mchid, input, hash, stock, user);
+      return await this.issue(mchid, input, hash, stock, user, value);
     } catch (err) {
       // A request number used before is found here rather than by a read before every send: its
       // coupon row makes the insert fail, or a check fails that did not hold back then (budget spent,
@@ -259,6 +255,7 @@ export class FavorService {
     hash: string,
     stock: repo.StockRow,
     user: User & { isNew: boolean },
+    value: { amount: number; minimum: number },
   ): Promise<FavorCouponSendResponse> {
     const now = this.ctx.clock();
     if (stock.status !== 'running' || now < stock.available_begin_ms || now > stock.available_end_ms) {
@@ -268,7 +265,7 @@ export class FavorService {
       throw new ApiError('USER_ACCOUNT_ABNORMAL', MESSAGES.userAbnormal);
 
     const userKey = userLimitKey(user, stock.natural_person_limit === 1);
-    const amount = stock.coupon_amount;
+    const amount = value.amount;
     const coupon: repo.CouponRow = {
       coupon_id: numericId(18),
       stock_id: stock.stock_id,
@@ -279,7 +276,7 @@ export class FavorService {
       openid: input.openid,
       appid: input.appid,
       coupon_amount: amount,
-      transaction_minimum: stock.transaction_minimum,
+      transaction_minimum: value.minimum,
       status: 'SENDED',
       create_ms: now,
       ...this.couponWindow(stock, now),
@@ -501,12 +498,47 @@ export class FavorService {
     return view;
   }
 
+  /** Turns 指定面额发券 on or off for a stock (no public API makes such a stock). */
+  async setSpecifiedValue(stockId: string, on: boolean): Promise<{ stock_id: string; specified_value: boolean }> {
+    if (!(await repo.setSpecifiedValue(this.db, stockId, on)))
+      throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
+    return { stock_id: stockId, specified_value: on };
+  }
+
   /** Lets `mchid` send coupons of a stock it did not create (cross-merchant issuing). */
   async authorizeSender(stockId: string, mchid: string): Promise<void> {
     if (!(await repo.findStock(this.db, stockId))) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     if (!(await findMerchant(this.db, mchid))) throw new ApiError('MCH_NOT_EXISTS');
     await repo.addSender(this.db, stockId, mchid);
   }
+}
+
+/**
+ * A coupon's value and threshold: the stock's, or on a 指定面额 stock the request's (coupon_value
+ * required, coupon_minimum defaulting to the stock's threshold). Elsewhere both fields are refused:
+ * the request table says other sends do not take them.
+ */
+function specifiedValue(stock: repo.StockRow, input: SendInput): { amount: number; minimum: number } {
+  if (stock.specified_value !== 1) {
+    if (input.couponValue === undefined && input.couponMinimum === undefined)
+      return { amount: stock.coupon_amount, minimum: stock.transaction_minimum };
+    const field = input.couponValue !== undefined ? '/coupon_value' : '/coupon_minimum';
+    throw new ApiError('PARAM_ERROR', MESSAGES.fixedValueNotAllowed, {
+      field,
+      value: input.couponValue ?? input.couponMinimum,
+      location: 'body',
+    });
+  }
+  if (input.couponValue === undefined)
+    throw new ApiError('PARAM_ERROR', MESSAGES.fixedValueRequired, { field: '/coupon_value', location: 'body' });
+  const minimum = input.couponMinimum ?? stock.transaction_minimum;
+  if (minimum < input.couponValue)
+    throw new ApiError('PARAM_ERROR', MESSAGES.fixedMinimumTooLow, {
+      field: '/coupon_minimum',
+      value: minimum,
+      location: 'body',
+    });
+  return { amount: input.couponValue, minimum };
 }
 
 function conflict(field: string): ApiError {
