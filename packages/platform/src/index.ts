@@ -19,5 +19,6 @@ export {
   type Platform,
 } from './platform.js';
 export { credentialsFile, type DemoCredentials, readCredentials } from './provision/credentials.js';
+export { RATE_LIMIT_APIS } from './rate-limit/limits.js';
 export type { RateLimiter, RateLimitRule } from './rate-limit/rate-limiter.js';
 export { tlsBaseUrlFor } from './tls/listen-tls.js';

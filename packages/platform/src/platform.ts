@@ -23,7 +23,7 @@ import { loadAdminToken } from './provision/admin-token.js';
 import { type DemoCredentials, writeCredentials } from './provision/credentials.js';
 import { provisionDemo } from './provision/demo.js';
 import { DatabaseRateLimiter } from './rate-limit/database-rate-limiter.js';
-import { resolveRateLimits } from './rate-limit/limits.js';
+import { RATE_LIMIT_APIS, resolveRateLimits, unknownRateLimitNames } from './rate-limit/limits.js';
 import { defaultTlsPort, listenTls } from './tls/listen-tls.js';
 import { LocalTls } from './tls/local-tls.js';
 
@@ -87,6 +87,12 @@ export interface Platform {
 
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
   const dataDir = resolve(options.dataDir);
+  // Before anything is opened: a limit for an API that does not exist is a typo, not a setting.
+  const unknownLimits = unknownRateLimitNames(options.rateLimits ?? {});
+  if (unknownLimits.length > 0)
+    throw new PlatformStartError(
+      `rateLimits names no API: ${unknownLimits.join(', ')}; the APIs are ${RATE_LIMIT_APIS.join(', ')}`,
+    );
   prepareDataDir(dataDir, options.insecurePermissions);
   const log = options.log ?? ((line: string) => console.error(line));
   const target = databaseTarget(options.database, dataDir);

@@ -164,7 +164,9 @@ test('concurrent sends on two instances sharing one database never hand one code
       ),
     );
     const codes = outcomes.flatMap((o) =>
-      o.status === 'fulfilled' ? [(o.value.data as { coupon_code: string }).coupon_code] : [],
+      o.status === 'fulfilled'
+        ? [(o.value.data as { send_coupon_result: { coupon_code: string } }).send_coupon_result.coupon_code]
+        : [],
     );
     const refusals = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as { code: string }).code] : []));
     assert.equal(codes.length, 30, `refusals: ${refusals.join()}`);

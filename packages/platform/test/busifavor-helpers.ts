@@ -78,8 +78,8 @@ export async function startBusifavor(options: Partial<PlatformOptions> = {}): Pr
       const res = await wxpay.v3.marketing.busifavor.coupons.send.post({
         json: { stock_id: stockId, openid, appid, out_request_no: unique('send'), ...extra },
       });
-      const data = res.data as { coupon_code: string };
-      return data.coupon_code;
+      const data = res.data as { send_coupon_result: { coupon_code: string } };
+      return data.send_coupon_result.coupon_code;
     },
     async close() {
       wxpay.close();

@@ -193,14 +193,16 @@ for (const mode of MODES) {
       assert.equal((await t.admin('GET', '/users/o-of-second-app')).data.code, 'PARAM_ERROR');
     });
 
-    test('an unknown stock, or a stock of another creator than named, is 404 RESOURCE_NOT_EXISTS', async () => {
+    test('an unknown stock is 404 RESOURCE_NOT_EXISTS; a stock of another creator than named is 400 INVALID_REQUEST', async () => {
       const missing = await rejection(send('o-x', body('9999999999')));
       assert.equal(missing.status, 404);
       assert.equal(missing.code, 'RESOURCE_NOT_EXISTS');
       const other = await addMerchant(t.platform, t.admin, appid, via);
       const stock = await runningStock();
       const wrongCreator = await rejection(send('o-x', body(stock, { stock_creator_mchid: other.mchid })));
-      assert.equal(wrongCreator.code, 'RESOURCE_NOT_EXISTS');
+      assert.equal(wrongCreator.status, 400);
+      assert.equal(wrongCreator.code, 'INVALID_REQUEST');
+      assert.match(wrongCreator.message, /: 批次信息获取失败,请确认参数是否有误 /);
     });
 
     test('a stock that is not running, or outside its window, is 400 INVALID_REQUEST', async () => {

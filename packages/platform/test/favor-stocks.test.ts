@@ -131,16 +131,17 @@ for (const mode of MODES) {
     });
 
     test('the lifecycle follows unactivated → running ⇄ paused, and stop ends only an unactivated stock', async () => {
+      // The error table lists an illegal state change as 400 PARAM_ERROR 非法的批次状态.
       const { data } = await create(stockBody(mchid));
       const id = data.stock_id;
-      assert.equal((await rejection(op(id, 'pause'))).code, 'INVALID_REQUEST');
-      assert.equal((await rejection(op(id, 'restart'))).code, 'INVALID_REQUEST');
+      assert.equal((await rejection(op(id, 'pause'))).code, 'PARAM_ERROR');
+      assert.equal((await rejection(op(id, 'restart'))).code, 'PARAM_ERROR');
       const started = await op(id, 'start');
       assert.equal(started.data.stock_id, id);
       assert.ok(started.data.start_time);
       assert.equal((await get(id)).data.status, 'running');
-      assert.equal((await rejection(op(id, 'start'))).code, 'INVALID_REQUEST');
-      assert.equal((await rejection(op(id, 'stop'))).code, 'INVALID_REQUEST');
+      assert.equal((await rejection(op(id, 'start'))).code, 'PARAM_ERROR');
+      assert.equal((await rejection(op(id, 'stop'))).code, 'PARAM_ERROR');
       assert.ok((await op(id, 'pause')).data.pause_time);
       assert.equal((await get(id)).data.status, 'paused');
       assert.ok((await op(id, 'restart')).data.restart_time);
@@ -151,7 +152,9 @@ for (const mode of MODES) {
       const stopped = await get(other);
       assert.equal(stopped.data.status, 'stoped');
       assert.ok(stopped.data.stop_time);
-      assert.equal((await rejection(op(other, 'start'))).code, 'INVALID_REQUEST');
+      const illegal = await rejection(op(other, 'start'));
+      assert.equal(illegal.code, 'PARAM_ERROR');
+      assert.match(illegal.message, /: 非法的批次状态 /);
     });
 
     test('lifecycle calls on an unknown stock are RESOURCE_NOT_EXISTS, and only the creator may make them', async () => {

@@ -12,6 +12,7 @@ export type {
 export { fillTemplate, segmentOf } from './core/url.js';
 export * from './crypto/index.js';
 export * from './errors/index.js';
+export { busifavorSendResult } from './helpers/busifavor-send.js';
 export {
   decryptCertificates,
   type EncryptedCertificateEntry,

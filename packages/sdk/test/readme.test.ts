@@ -95,6 +95,7 @@ before(async () => {
       apiV2Key: f.apiV2Key,
       appid: f.appid,
       favorStockId,
+      productStockId: '12312354',
       tlsBaseURL: server.url,
       caCertificateFile: write('ca.pem', f.caPem),
     }),
@@ -139,16 +140,17 @@ describe('README', () => {
     assert.equal(paths.filter((p) => p === '/v3/marketing/busifavor/product-coupons/send').length, 3);
   });
 
-  test('all but the 商品券 example also run as written against the wxcoupon platform', async () => {
+  test('the examples also run as written against the wxcoupon platform', async () => {
     const data = join(dir, 'platform');
     const platform = await createPlatform({ dataDir: data, log: () => {} });
     try {
       await platform.listen({ host: '127.0.0.1', port: 0, tlsPort: 0 });
-      const blocks = sdkSectionBlocks().filter((b) => !b.includes('productCoupons'));
-      const stdout = await runScript('platform.mts', blocks, join(data, 'demo', 'credentials.json'));
+      const stdout = await runScript('platform.mts', sdkSectionBlocks(), join(data, 'demo', 'credentials.json'));
       assert.match(stdout, /^v2 send_coupon \d+ SUCCESS SUCCESS$/m);
       assert.match(stdout, /^favor send (\d+) \1 \1 \S+$/m);
       assert.match(stdout, /^favor request string$/m);
+      // The seed's own example (NORMAL with member_card_id), on the demo's 商品券 stock.
+      assert.match(stdout, /^product-coupons send 202007019999 \d+ 2335465$/m);
       assert.match(stdout, /^api error 404 RESOURCE_NOT_EXISTS true$/m);
       assert.match(stdout, /^coupon used 98674556$/m);
     } finally {

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { createPlatform, credentialsFile, DEFAULT_DRAIN_TIMEOUT_MS, openFileLimit } from '@wxcoupon/platform';
+import {
+  createPlatform,
+  credentialsFile,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  openFileLimit,
+  RATE_LIMIT_APIS,
+} from '@wxcoupon/platform';
 import { parseFlags } from '../args.js';
 import { UsageError } from '../usage-error.js';
 
@@ -107,7 +113,9 @@ Starts the platform. The first start on an empty data directory provisions a dem
 running 代金券 stock and writes <data>/demo/credentials.json. --database takes sqlite:<path> (relative
 to the data directory) or postgres://user:pass@host:port/db; the default is SQLite in the data directory.
 --rate-limits sets calls per second per merchant and API (e.g. favor.coupons.send=5000; default: WeChat's,
-500 for sends). The data directory holds every merchant's keys: it is created 0700 with its files 0600,
+500 for sends). The API names:
+${rateLimitNames()}
+ The data directory holds every merchant's keys: it is created 0700 with its files 0600,
 and one that group or other users can access is refused unless --insecure-permissions (or
 WXCOUPON_INSECURE_PERMISSIONS=1) is given, for containers whose volume keeps other users out.
 
@@ -252,12 +260,28 @@ function duration(settings: Record<SettingName, SettingValue>, name: SettingName
 function parseRateLimits({ text, source }: SettingValue): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of text.split(',')) {
-    const m = /^([a-z.]+)=(\d+)$/.exec(part.trim());
+    const m = /^([a-z0-9._-]+)=(\d+)$/.exec(part.trim());
     if (!m?.[1] || !m[2])
       throw new UsageError(`${source}: "${part}" is not api=callsPerSecond (e.g. favor.coupons.send=5000)`);
+    if (!RATE_LIMIT_APIS.includes(m[1]))
+      throw new UsageError(`${source}: no API is named "${m[1]}"; the names are:\n${rateLimitNames()}`);
     out[m[1]] = Number(m[2]);
   }
   return out;
+}
+
+/** The API names a limit can take, wrapped for the terminal. */
+function rateLimitNames(): string {
+  const lines: string[] = [];
+  let line = ' ';
+  for (const name of RATE_LIMIT_APIS) {
+    if (line.length + name.length > 100) {
+      lines.push(line);
+      line = ' ';
+    }
+    line += ` ${name}`;
+  }
+  return [...lines, line].join('\n');
 }
 
 function quickStart(url: string, tlsUrl: string | undefined, dataDir: string, stockId: string, appid: string): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { printResult } from '../admin-client.js';
+import { ADMIN_FLAGS, adminClient, printResult } from '../admin-client.js';
 import { intFlag, parseFlags, printUsage, subcommand } from '../args.js';
 import { loadCliCredentials, SDK_FLAGS, sdkClient } from '../sdk-client.js';
 import { UsageError } from '../usage-error.js';
@@ -8,8 +8,12 @@ const USAGE = `Usage:
   wxcoupon stock create --name NAME [--amount 100] [--minimum 200] [--count 1000] [--per-user 1] [--days 30] [--start]
   wxcoupon stock start|pause|restart|stop|get --stock STOCK_ID
   wxcoupon stock list [--offset 0] [--limit 10]
+  wxcoupon stock specified-value --stock STOCK_ID [--off] [--url URL]
 Common: [--data ./.wxcoupon | --credentials FILE] [--json]
 Manages 代金券 stocks of the credentials' merchant through the SDK. Amounts are in fen (分).
+specified-value turns 指定面额发券 on (or off with --off) through the admin API: sends to that stock then
+name coupon_value (and may name coupon_minimum); elsewhere both are refused. No WeChat Pay API makes
+such a stock.
 `;
 
 export async function stock(argv: string[]): Promise<number> {
@@ -28,10 +32,21 @@ export async function stock(argv: string[]): Promise<number> {
       start: { type: 'boolean', default: false },
       offset: { type: 'string' },
       limit: { type: 'string' },
+      off: { type: 'boolean', default: false },
+      url: ADMIN_FLAGS.url,
     },
     USAGE,
   );
   if (values.help || sub === undefined) return printUsage(USAGE, values.help);
+  if (sub === 'specified-value') {
+    if (!values.stock) throw new UsageError(`--stock is required\n\n${USAGE}`);
+    const call = adminClient(values);
+    const res = await call('PUT', `/favor/stocks/${encodeURIComponent(values.stock as string)}/specified-value`, {
+      enabled: !values.off,
+    });
+    printResult(res, Boolean(values.json));
+    return 0;
+  }
   const creds = loadCliCredentials(values);
   const wxpay = sdkClient(creds);
   const json = Boolean(values.json);

@@ -3,10 +3,12 @@ import type { PlatformContext } from '../context.js';
 import { durabilityMark, durable } from '../db/database.js';
 import type { Feature } from '../features/feature.js';
 import { adminAuth } from './admin-auth.js';
+import { jsonContentType } from './content-type.js';
 import type { AdminEnv, AppEnv, V3Env } from './env.js';
-import { errorHandler, notFound } from './error-handler.js';
+import { errorHandler } from './error-handler.js';
 import { requestIdMiddleware } from './request-id.js';
 import { literalPath } from './request-target.js';
+import { routeFallback } from './route-fallback.js';
 import { v3Auth } from './v3-auth.js';
 import { v3Sign } from './v3-sign.js';
 
@@ -28,12 +30,12 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
     await durable(ctx.db, since, c.get('durableUpTo'));
   });
   app.onError(onError);
-  app.notFound(notFound);
+  app.notFound(routeFallback(app as unknown as Hono<never>));
 
   const v3 = new Hono<V3Env>();
   v3.onError(onError);
   // Order matters: signing wraps the handler's response; auth runs first and stops bad requests.
-  v3.use('*', v3Sign(ctx), v3Auth(ctx));
+  v3.use('*', v3Sign(ctx), v3Auth(ctx), jsonContentType);
   for (const f of features) f.v3?.(v3, ctx);
   app.route('/v3', v3);
 

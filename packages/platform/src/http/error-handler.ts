@@ -1,5 +1,6 @@
-import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { Context, ErrorHandler } from 'hono';
 import { ApiError } from '../errors/api-error.js';
+import { type Language, pickLanguage } from '../errors/messages.js';
 
 /**
  * Turns any thrown error into WeChat's error body. Errors are never signed (the real service sends
@@ -16,9 +17,16 @@ export function errorHandler(log: (line: string) => void): ErrorHandler {
   };
 }
 
-export function errorResponse(c: Context, err: ApiError): Response {
-  return c.body(JSON.stringify(err.toJSON()), err.status as 400, { 'Content-Type': 'application/json' });
+/** The language a request asked for (`Accept-Language`), zh-CN when it named none the platform speaks. */
+export function requestLanguage(c: Context): Language {
+  return pickLanguage(c.req.header('accept-language'));
 }
 
-/** Unknown paths: 404 with an empty body, as observed on the real service. */
-export const notFound: NotFoundHandler = (c) => c.body(null, 404);
+/** WeChat's error body in the request's language; `Content-Language` says which. */
+export function errorResponse(c: Context, err: ApiError): Response {
+  const language = requestLanguage(c);
+  return c.body(JSON.stringify(err.toJSON(language)), err.status as 400, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Language': language,
+  });
+}

@@ -1,4 +1,6 @@
 import type { Context } from 'hono';
+import type { Language } from '../errors/messages.js';
+import { requestLanguage } from './error-handler.js';
 
 // Answers built here are remembered with their exact text and headers, so the response signing can
 // sign those bytes and build the final response in one step, with plain header objects: reading a
@@ -10,13 +12,25 @@ interface Reply {
 }
 
 const replies = new WeakMap<Response, Reply>();
-const JSON_HEADERS: Readonly<Record<string, string>> = { 'Content-Type': 'application/json' };
+// One header object per language, shared by every answer in it. The real service answers
+// `application/json; charset=utf-8` and says which language it used (coupon-api.md §8.6).
+const JSON_HEADERS = new Map<Language, Readonly<Record<string, string>>>();
+
+function jsonHeaders(language: Language): Readonly<Record<string, string>> {
+  let headers = JSON_HEADERS.get(language);
+  if (!headers) {
+    headers = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Language': language };
+    JSON_HEADERS.set(language, headers);
+  }
+  return headers;
+}
 
 /** A 200 JSON answer; the signing middleware signs exactly this serialization. */
 export function ok(c: Context, data: unknown): Response {
   const text = JSON.stringify(data);
-  const res = c.body(text, 200, JSON_HEADERS);
-  replies.set(res, { text, headers: JSON_HEADERS });
+  const headers = jsonHeaders(requestLanguage(c));
+  const res = c.body(text, 200, headers);
+  replies.set(res, { text, headers });
   return res;
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors/api-error.js';
+import { WHY } from '../errors/messages.js';
 import { FieldReader } from './validator.js';
 
 // The request-target is signed as the client sent it. The URL parser behind `c.req.url` rewrites it
@@ -43,10 +44,9 @@ function checkQuery(query: string): void {
     const pointer = `/${(name ?? rawName).replace(/~/g, '~0').replace(/\//g, '~1')}`;
     const rawValue = rest.join('=');
     const value = decode(rawValue);
-    if (name === undefined) reader.refuse(pointer, rawName, '编码', '不是合法的 UTF-8 百分号编码');
-    if (value === undefined) reader.refuse(pointer, rawValue, '编码', '不是合法的 UTF-8 百分号编码');
-    if (CONTROL.test(name) || CONTROL.test(value))
-      reader.refuse(pointer, value, '字符', '不得包含控制字符或不成对的代理项');
+    if (name === undefined) reader.fail(pointer, rawName, WHY.badEncoding, 'encoding');
+    if (value === undefined) reader.fail(pointer, rawValue, WHY.badEncoding, 'encoding');
+    if (CONTROL.test(name) || CONTROL.test(value)) reader.fail(pointer, value, WHY.controls, 'characters');
   }
 }
 

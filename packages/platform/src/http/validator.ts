@@ -1,12 +1,16 @@
 import { ApiError } from '../errors/api-error.js';
+import { BODY, type RuleName, same, type Text, validatorText, WHY } from '../errors/messages.js';
 
-// Reads request fields by JSON Pointer and fails with `400 PARAM_ERROR` whose detail names the
-// field, the value and the issue, as WeChat Pay does. One reader per body, query or path.
+// Reads request fields by JSON Pointer and fails with `400 PARAM_ERROR` worded as WeChat Pay's
+// validator words it (input source, field, rule, reason), with `detail` naming the location, the
+// value and the field. One reader per body, query or path.
 
 type Location = 'body' | 'query' | 'uri_template';
 
 interface Common {
   required?: boolean;
+  /** The API's own text for a missing value (an error table row), instead of the validator's. */
+  requiredText?: Text;
 }
 interface StringRule extends Common {
   /** Free text that may hold line breaks and tabs (descriptions, PEM); other control characters stay refused. */
@@ -20,6 +24,8 @@ interface StringRule extends Common {
 interface IntegerRule extends Common {
   min?: number;
   max?: number;
+  /** The API's own text for a value over `max` (an error table row), instead of the validator's. */
+  maxText?: Text;
 }
 
 // Characters outside the Basic Multilingual Plane (4-byte UTF-8, e.g. emoji) are refused by the service.
@@ -35,12 +41,6 @@ const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\
  */
 export const MAX_JSON_DEPTH = 8;
 
-/** WeChat's validator wording: which input source maps to which field, and which rule failed. */
-function wechatMessage(location: Location, pointer: string, rule: string, why: string): string {
-  const name = pointer.slice(pointer.lastIndexOf('/') + 1) || location;
-  return `输入源“/${location}${pointer}”映射到字段“${name}”${rule}规则校验失败,${why}`;
-}
-
 export class FieldReader {
   /** Every pointer a rule has read, with its parents: what the route knows. */
   private readonly known = new Set<string>();
@@ -50,12 +50,17 @@ export class FieldReader {
     private readonly location: Location = 'body',
   ) {}
 
-  fail(field: string, value: unknown, issue: string): never {
-    throw new ApiError('PARAM_ERROR', `${field.replace(/^\//, '')}: ${issue}`, {
+  /** A failed rule of `field`; `why` is the reason, in every language or (a value's own rule) as one text. */
+  fail(field: string, value: unknown, why: string | Text, rule: RuleName = 'rule'): never {
+    this.answer(field, value, validatorText(this.location, field, rule, typeof why === 'string' ? same(why) : why));
+  }
+
+  /** PARAM_ERROR with `message` as the text, detail in the validator's shape. */
+  answer(field: string, value: unknown, message: Text): never {
+    throw new ApiError('PARAM_ERROR', message, {
       field,
-      value: summarize(value),
-      issue,
       location: this.location,
+      ...(value === undefined ? {} : { value: summarize(value) }),
     });
   }
 
@@ -65,7 +70,7 @@ export class FieldReader {
     let walked = '';
     for (const part of pointer.split('/').slice(1)) {
       if (node === undefined || node === null) return undefined;
-      if (typeof node !== 'object') this.fail(walked || '/', node, 'must be an object');
+      if (typeof node !== 'object') this.fail(walked || '/', node, WHY.notObject, 'type');
       node = Array.isArray(node) ? node[Number(part)] : (node as Record<string, unknown>)[part];
       walked += `/${part}`;
       this.known.add(walked);
@@ -82,17 +87,19 @@ export class FieldReader {
   string(pointer: string, rule: StringRule = {}): string | undefined {
     const v = this.get(pointer);
     if (v === undefined) return this.missing(pointer, rule);
-    if (typeof v !== 'string') this.fail(pointer, v, 'must be a string');
-    if ((rule.text ? CONTROL_IN_TEXT : CONTROL).test(v))
-      this.refuse(pointer, v, '字符', '不得包含控制字符或不成对的代理项');
+    if (typeof v !== 'string') this.fail(pointer, v, WHY.notString, 'type');
+    if ((rule.text ? CONTROL_IN_TEXT : CONTROL).test(v)) this.fail(pointer, v, WHY.controls, 'characters');
     const length = [...v].length;
-    if (rule.required && length === 0) this.fail(pointer, v, 'is required and must not be empty');
-    if (rule.min !== undefined && length < rule.min) this.fail(pointer, v, `must be at least ${rule.min} characters`);
-    if (rule.max !== undefined && length > rule.max) this.fail(pointer, v, `must be at most ${rule.max} characters`);
-    if (SUPPLEMENTARY.test(v))
-      this.fail(pointer, v, 'characters outside the Basic Multilingual Plane are not supported');
-    if (rule.oneOf && !rule.oneOf.includes(v)) this.fail(pointer, v, `must be one of ${rule.oneOf.join(', ')}`);
-    if (rule.pattern && !rule.pattern.test(v)) this.fail(pointer, v, rule.patternIssue ?? `must match ${rule.pattern}`);
+    if (rule.required && length === 0) {
+      if (rule.requiredText) this.answer(pointer, v, rule.requiredText);
+      this.fail(pointer, v, WHY.required, 'required');
+    }
+    if (rule.min !== undefined && length < rule.min) this.fail(pointer, v, WHY.minLength(rule.min), 'length');
+    if (rule.max !== undefined && length > rule.max) this.fail(pointer, v, WHY.maxLength(rule.max), 'length');
+    if (SUPPLEMENTARY.test(v)) this.fail(pointer, v, WHY.supplementary, 'characters');
+    if (rule.oneOf && !rule.oneOf.includes(v)) this.fail(pointer, v, WHY.oneOf(rule.oneOf), 'enum');
+    if (rule.pattern && !rule.pattern.test(v))
+      this.fail(pointer, v, rule.patternIssue ? { ...WHY.pattern, en: rule.patternIssue } : WHY.pattern, 'format');
     return v;
   }
 
@@ -102,9 +109,12 @@ export class FieldReader {
     let v = this.get(pointer);
     if (v === undefined) return this.missing(pointer, rule);
     if (this.location !== 'body' && typeof v === 'string' && /^-?\d{1,16}$/.test(v)) v = Number(v);
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) this.fail(pointer, v, 'must be an integer');
-    if (rule.min !== undefined && v < rule.min) this.fail(pointer, v, `must be at least ${rule.min}`);
-    if (rule.max !== undefined && v > rule.max) this.fail(pointer, v, `must be at most ${rule.max}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) this.fail(pointer, v, WHY.notInteger, 'type');
+    if (rule.min !== undefined && v < rule.min) this.fail(pointer, v, WHY.min(rule.min), 'range');
+    if (rule.max !== undefined && v > rule.max) {
+      if (rule.maxText) this.answer(pointer, v, rule.maxText);
+      this.fail(pointer, v, WHY.max(rule.max), 'range');
+    }
     return v;
   }
 
@@ -114,14 +124,14 @@ export class FieldReader {
     let v = this.get(pointer);
     if (v === undefined) return this.missing(pointer, rule);
     if (this.location !== 'body' && (v === 'true' || v === 'false')) v = v === 'true';
-    if (typeof v !== 'boolean') this.fail(pointer, v, 'must be true or false');
+    if (typeof v !== 'boolean') this.fail(pointer, v, WHY.notBoolean, 'type');
     return v;
   }
 
   object(pointer: string, rule: Common = {}): Record<string, unknown> | undefined {
     const v = this.get(pointer);
     if (v === undefined) return this.missing(pointer, rule);
-    if (typeof v !== 'object' || Array.isArray(v)) this.fail(pointer, v, 'must be an object');
+    if (typeof v !== 'object' || Array.isArray(v)) this.fail(pointer, v, WHY.notObject, 'type');
     return v as Record<string, unknown>;
   }
 
@@ -132,11 +142,11 @@ export class FieldReader {
   ): string[] | undefined {
     const v = this.get(pointer);
     if (v === undefined) return this.missing(pointer, rule);
-    if (!Array.isArray(v)) this.fail(pointer, v, 'must be an array');
+    if (!Array.isArray(v)) this.fail(pointer, v, WHY.notArray, 'type');
     if (rule.minItems !== undefined && v.length < rule.minItems)
-      this.fail(pointer, v, `must have at least ${rule.minItems} entries`);
+      this.fail(pointer, v, WHY.minItems(rule.minItems), 'length');
     if (rule.maxItems !== undefined && v.length > rule.maxItems)
-      this.fail(pointer, v, `must have at most ${rule.maxItems} entries`);
+      this.fail(pointer, v, WHY.maxItems(rule.maxItems), 'length');
     return v.map((_, i) => this.string(`${pointer}/${i}`, { ...rule.item, required: true }));
   }
 
@@ -144,9 +154,9 @@ export class FieldReader {
   integers(pointer: string, rule: Common & { item?: IntegerRule; maxItems?: number } = {}): number[] | undefined {
     const v = this.get(pointer);
     if (v === undefined) return this.missing(pointer, rule);
-    if (!Array.isArray(v)) this.fail(pointer, v, 'must be an array');
+    if (!Array.isArray(v)) this.fail(pointer, v, WHY.notArray, 'type');
     if (rule.maxItems !== undefined && v.length > rule.maxItems)
-      this.fail(pointer, v, `must have at most ${rule.maxItems} entries`);
+      this.fail(pointer, v, WHY.maxItems(rule.maxItems), 'length');
     return v.map((_, i) => this.integer(`${pointer}/${i}`, { ...rule.item, required: true }));
   }
 
@@ -169,24 +179,22 @@ export class FieldReader {
         const key = keys[i] as string;
         const child = `${pointer}/${key}`;
         if (!this.known.has(child))
-          this.refuse(escapePointer(pointer, key), (node as Record<string, unknown>)[key], '字段定义', '此字段未定义');
+          this.fail(
+            escapePointer(pointer, key),
+            (node as Record<string, unknown>)[key],
+            WHY.undefinedField,
+            'definition',
+          );
         stack.push([(node as Record<string, unknown>)[key], child]);
       }
     }
   }
 
-  /** A failure worded as WeChat's own validator words it. */
-  refuse(pointer: string, value: unknown, rule: string, why: string): never {
-    throw new ApiError('PARAM_ERROR', wechatMessage(this.location, pointer, rule, why), {
-      field: pointer,
-      value: summarize(value),
-      issue: why,
-      location: this.location,
-    });
-  }
-
   private missing(pointer: string, rule: Common): undefined {
-    if (rule.required) this.fail(pointer, undefined, 'is required');
+    if (rule.required) {
+      if (rule.requiredText) this.answer(pointer, undefined, rule.requiredText);
+      this.fail(pointer, undefined, WHY.required, 'required');
+    }
     return undefined;
   }
 }
@@ -204,23 +212,22 @@ export function parseBody<T>(raw: string, read: (b: FieldReader) => T): T {
 
 /** Parses a JSON request body; anything but a JSON object, or one nested too deep, is `PARAM_ERROR`. */
 function parseJsonObject(raw: string): FieldReader {
-  if (raw.trim() === '')
-    throw new ApiError('PARAM_ERROR', 'request body is empty; a JSON object is expected', { location: 'body' });
+  if (raw.trim() === '') throw new ApiError('PARAM_ERROR', BODY.empty, { location: 'body' });
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (err) {
-    throw new ApiError('PARAM_ERROR', 'request body is not valid JSON', {
+    throw new ApiError('PARAM_ERROR', BODY.notJson, {
       location: 'body',
       issue: err instanceof Error ? err.message : 'invalid JSON',
     });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ApiError('PARAM_ERROR', 'request body must be a JSON object', { location: 'body' });
+    throw new ApiError('PARAM_ERROR', BODY.notObject, { location: 'body' });
   }
   const reader = new FieldReader(value, 'body');
   const tooDeep = deeperThan(value, MAX_JSON_DEPTH);
-  if (tooDeep) reader.refuse(tooDeep.pointer, tooDeep.value, '嵌套深度', `嵌套不得超过${MAX_JSON_DEPTH}层`);
+  if (tooDeep) reader.fail(tooDeep.pointer, tooDeep.value, WHY.depth(MAX_JSON_DEPTH), 'depth');
   return reader;
 }
 

@@ -15,6 +15,8 @@ export interface DemoCredentials {
   apiV2Key: string;
   appid: string;
   favorStockId: string;
+  /** A 商品券 stock (MERCHANT_API codes) for `product-coupons/send`; absent in older demos. */
+  productStockId?: string;
   /** The HTTPS (mutual TLS) address; certificateFile/privateKeyFile are the client certificate. */
   tlsBaseURL: string;
   /** The local CA that issued the HTTPS server certificate: trust it to connect to tlsBaseURL. */

@@ -1,8 +1,12 @@
 import type { PlatformContext } from '../context.js';
+import { parseCreateStock } from '../features/busifavor/busifavor.schema.js';
+import { FieldReader } from '../http/validator.js';
 import { tlsBaseUrlFor } from '../tls/listen-tls.js';
 import { type DemoCredentials, writeCredentials, writePem } from './credentials.js';
 
-// First start: a demo merchant with fresh keys, an appid, and a running 代金券 stock. Everything
+// First start: a demo merchant with fresh keys, an appid, a running 代金券 stock and a 商品券 stock
+// (a 商家券 stock with product information, MERCHANT_API codes, so the README's 商品券 call runs as
+// written). Everything
 // the credentials need is kept in the database (settings), so a second start, or another instance
 // on the same database, writes the same credentials without generating anything.
 
@@ -19,6 +23,8 @@ interface StoredDemo {
   apiV2Key: string;
   appid: string;
   favorStockId: string;
+  /** Absent in demos provisioned before the 商品券 stock existed. */
+  productStockId?: string;
 }
 
 export async function provisionDemo(ctx: PlatformContext, baseURL: string): Promise<DemoCredentials> {
@@ -45,6 +51,7 @@ export async function provisionDemo(ctx: PlatformContext, baseURL: string): Prom
     apiV2Key: stored.apiV2Key,
     appid: stored.appid,
     favorStockId: stored.favorStockId,
+    ...(stored.productStockId ? { productStockId: stored.productStockId } : {}),
     tlsBaseURL: tlsBaseUrlFor(baseURL),
     caCertificateFile: writePem(dir, 'ca_cert.pem', ctx.tls.caCertificatePem),
   };
@@ -104,6 +111,7 @@ async function create(ctx: PlatformContext): Promise<StoredDemo> {
     rules: { description: '演示批次：满1.01元减1元', available_merchants: [m.mchid] },
   });
   await favor.start(m.mchid, stock_id, m.mchid);
+  const productStockId = await createProductStock(ctx, m.mchid, now);
   return {
     mchid: m.mchid,
     serial: m.serial,
@@ -113,5 +121,32 @@ async function create(ctx: PlatformContext): Promise<StoredDemo> {
     apiV2Key: m.apiV2Key,
     appid: DEMO_APPID,
     favorStockId: stock_id,
+    productStockId,
   };
+}
+
+/** A running 商家券 stock with product information: what `product-coupons/send` issues from. */
+async function createProductStock(ctx: PlatformContext, mchid: string, now: number): Promise<string> {
+  const body = {
+    stock_name: '演示商品券',
+    belong_merchant: mchid,
+    goods_name: '演示商品',
+    stock_type: 'NORMAL',
+    coupon_use_rule: {
+      coupon_available_time: {
+        available_begin_time: new Date(now).toISOString(),
+        available_end_time: new Date(now + 364 * 86_400_000).toISOString(),
+      },
+      fixed_normal_coupon: { discount_amount: 100, transaction_minimum: 101 },
+      use_method: 'OFF_LINE',
+    },
+    stock_send_rule: { max_coupons: 1_000_000, max_coupons_per_user: 100 },
+    out_request_no: `demoproduct${now}`,
+    coupon_code_mode: 'MERCHANT_API',
+    display_pattern_info: { description: '演示商品券：满1.01元减1元', background_color: 'Color020' },
+  };
+  const { stocks } = ctx.services.busifavor;
+  const { stock_id } = await stocks.create(mchid, parseCreateStock(new FieldReader(body), now));
+  await stocks.setProduct(stock_id, { product_id: 'demo-product', product_name: '演示商品' });
+  return stock_id;
 }

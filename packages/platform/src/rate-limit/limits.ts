@@ -20,8 +20,32 @@ export const DEFAULT_RATE_LIMITS: Record<string, RateLimitRule> = {
   'v2coupon.send_coupon': { limit: 500, windowMs: 1000 },
 };
 
+/**
+ * Every API a limit can name, by family. A limit is per merchant and API; the ones with a documented
+ * rate get it by default (above, and 商家券 in features/busifavor), the others have none until named.
+ */
+export const RATE_LIMIT_APIS: readonly string[] = [
+  ...['stocks.create', 'stocks.start', 'stocks.pause', 'stocks.restart', 'stocks.stop', 'stocks.list', 'stocks.get']
+    .concat(['stocks.merchants', 'stocks.items', 'coupons.send', 'coupons.get', 'coupons.list'])
+    .concat(['callbacks.set', 'callbacks.get'])
+    .map((api) => `favor.${api}`),
+  ...['stocks.create', 'stocks.get', 'stocks.modify', 'stocks.budget', 'codes.upload', 'codes.list', 'codes.get']
+    .concat(['codes.delete', 'coupons.send', 'product-coupons.send', 'coupons.use', 'coupons.list', 'coupons.get'])
+    .concat(['coupons.associate', 'coupons.disassociate', 'coupons.return', 'coupons.deactivate'])
+    .concat(['callbacks.set', 'callbacks.get'])
+    .map((api) => `busifavor.${api}`),
+  'v2coupon.send_coupon',
+  'v2coupon.query_coupon_stock',
+  'v2coupon.querycouponsinfo',
+];
+
 /** A number means "calls per second". */
 export type RateLimitSetting = number | RateLimitRule;
+
+/** The names in `overrides` that no API has (a typo would otherwise leave a limit silently unset). */
+export function unknownRateLimitNames(overrides: Record<string, unknown>): string[] {
+  return Object.keys(overrides).filter((api) => !RATE_LIMIT_APIS.includes(api));
+}
 
 export function resolveRateLimits(overrides: Record<string, RateLimitSetting> = {}): Record<string, RateLimitRule> {
   const out = { ...DEFAULT_RATE_LIMITS };

@@ -201,7 +201,7 @@ describe(`input rules on ${testEngine()}`, () => {
     assert.equal(query.data.code, 'PARAM_ERROR');
     assert.equal(query.data.detail.location, 'query');
     assert.equal(query.data.detail.value, 'a\u0000b');
-    assert.match(query.data.message, /^输入源“\/query\/appid”映射到字段“appid”字符规则校验失败/);
+    assert.match(query.data.message, /^输入源“\/query\/appid”映射到字段“公众账号ID”字符规则校验失败/);
     const body = await client.post('/v3/marketing/busifavor/coupons/send', {
       openid: 'o-rules',
       appid: `${appid}\u0000`,

@@ -112,7 +112,7 @@ describe(`tenancy on ${testEngine()}`, () => {
       });
       assert.equal(first.status, 200, first.text);
       assert.equal(other.status, 200, other.text);
-      assert.notEqual(first.data.coupon_code, other.data.coupon_code);
+      assert.notEqual(first.data.send_coupon_result.coupon_code, other.data.send_coupon_result.coupon_code);
       const limited = await a.post(BUSIFAVOR_SEND, {
         stock_id: stockId,
         openid: 'oX-busi',
@@ -122,8 +122,8 @@ describe(`tenancy on ${testEngine()}`, () => {
       assert.equal(limited.status, 403, limited.text);
       assert.equal(limited.data.code, 'RULELIMIT');
       for (const [appid, code] of [
-        [aAppid, first.data.coupon_code],
-        [second, other.data.coupon_code],
+        [aAppid, first.data.send_coupon_result.coupon_code],
+        [second, other.data.send_coupon_result.coupon_code],
       ]) {
         const list = await a.get(
           `/v3/marketing/busifavor/users/oX-busi/coupons?appid=${appid}&creator_merchant=${aMchid}`,
@@ -144,7 +144,7 @@ describe(`tenancy on ${testEngine()}`, () => {
         const favor = await a.post(FAVOR('oY-known'), sendBody(favorStock, aMchid, aAppid, unique('y')));
         assert.deepEqual(seen(favor), {
           status: 400,
-          body: { code: 'INVALID_REQUEST', message: 'openid与appid不匹配' },
+          body: { code: 'INVALID_REQUEST', message: 'openid与appID不匹配' },
         });
         const busi = await a.post(BUSIFAVOR_SEND, {
           stock_id: busiStock,
@@ -251,7 +251,7 @@ describe(`tenancy on ${testEngine()}`, () => {
         appid: aAppid,
         out_request_no: unique('u'),
       });
-      const code = sent.data.coupon_code as string;
+      const code = sent.data.send_coupon_result.coupon_code as string;
       const useBody = (by: string, coupon: string, n: string) => ({
         coupon_code: coupon,
         stock_id: stockId,

@@ -1,3 +1,4 @@
+import { explainApiError } from './explain.js';
 import { WechatpayError } from './wechatpay-error.js';
 
 /** The `detail` object of an APIv3 error body; free-form, with these keys usually present. */
@@ -22,7 +23,9 @@ export interface ApiErrorInit {
 
 /**
  * WeChat Pay answered with an APIv3 error (4xx/5xx). Branch on `status` first, then on `code`:
- * `message` is for people and varies with `Accept-Language`.
+ * `message` is for people and varies with `Accept-Language`. `serverMessage` is the answer's own
+ * message; `explanation` says in English what it means (derived here from code, message and detail,
+ * since the service answers in Chinese by default), and `message` carries both.
  */
 export class ApiError extends WechatpayError {
   override name = 'ApiError';
@@ -33,15 +36,21 @@ export class ApiError extends WechatpayError {
   readonly headers: Record<string, string>;
   readonly method: string;
   readonly url: string;
+  readonly serverMessage: string;
+  readonly explanation: string | undefined;
 
   constructor(init: ApiErrorInit) {
     const where = init.detail?.field
       ? ` (field ${init.detail.field}${init.detail.issue ? `: ${init.detail.issue}` : ''})`
       : '';
+    const explanation = explainApiError(init.code, init.message, init.detail);
     super(
-      `${init.method} ${init.url} failed with HTTP ${init.status} ${init.code}: ${init.message}${where}` +
+      `${init.method} ${init.url} failed with HTTP ${init.status} ${init.code}: ${init.message}` +
+        `${explanation ? ` — ${explanation}` : ''}${where}` +
         (init.requestId ? ` [Request-ID ${init.requestId}]` : ''),
     );
+    this.serverMessage = init.message;
+    this.explanation = explanation;
     this.status = init.status;
     this.code = init.code;
     this.detail = init.detail;

@@ -1,5 +1,6 @@
 export { ApiError, type ApiErrorDetail } from './api-error.js';
 export { ConfigError } from './config-error.js';
+export { explainApiError } from './explain.js';
 export { NetworkError } from './network-error.js';
 export { RequestError } from './request-error.js';
 export { TimeoutError } from './timeout-error.js';

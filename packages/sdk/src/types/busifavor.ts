@@ -220,12 +220,16 @@ export interface BusifavorCouponSendRequest {
   out_request_no: string;
   coupon_code?: string;
 }
-interface SendResult {
+export interface BusifavorSendResult {
   stock_id: string;
   coupon_code: string;
   out_request_no: string;
 }
-/** The sources disagree on the shape: flat, or wrapped in `send_coupon_result`. */
+type SendResult = BusifavorSendResult;
+/**
+ * The sources disagree on the shape: flat ([OA], the IM pages), or wrapped in `send_coupon_result`
+ * (the official generated SDKs). `busifavorSendResult()` reads either.
+ */
 export type BusifavorCouponSendResponse = SendResult | { send_coupon_result: SendResult };
 
 /** B10 */

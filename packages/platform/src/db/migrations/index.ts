@@ -7,7 +7,8 @@ import * as m0006 from './0006_rate_limits.js';
 import * as m0007 from './0007_users_per_appid.js';
 import * as m0008 from './0008_faults.js';
 import * as m0009 from './0009_clock.js';
-import * as m0010 from './0010_favor_send_pg.js';
+import * as m0010 from './0010_favor_specified_value.js';
+import * as m0011 from './0011_favor_send_pg.js';
 
 // The static, ordered list of migrations. A new feature adds `NNNN_<feature>.ts` here and one line
 // below; names sort in the order they run. Never edit a migration that has shipped: add another.
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0007_users_per_appid': m0007,
   '0008_faults': m0008,
   '0009_clock': m0009,
-  '0010_favor_send_pg': m0010,
+  '0010_favor_specified_value': m0010,
+  '0011_favor_send_pg': m0011,
 };

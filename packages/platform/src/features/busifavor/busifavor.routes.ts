@@ -92,13 +92,14 @@ export function busifavorRoutes(router: V3Router, ctx: PlatformContext): void {
   });
 
   router.post(`${BASE}/coupons/send`, limited('coupons.send'), async (c) =>
-    ok(
-      c,
-      await coupons.send(
+    // Wrapped as the official generated SDKs decode it (wechatpay-go merchantexclusivecoupon
+    // SendCouponResponse, wechatpay-java): a flat answer gives their typed call a nil result.
+    ok(c, {
+      send_coupon_result: await coupons.send(
         c.get('merchant').mchid,
         parseBody(c.get('rawBody'), (b) => parseSend(b, false)),
       ),
-    ),
+    }),
   );
 
   router.post(`${BASE}/product-coupons/send`, limited('product-coupons.send'), async (c) =>

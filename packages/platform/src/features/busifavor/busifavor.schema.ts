@@ -1,4 +1,5 @@
 import { parseRfc3339 } from '../../clock.js';
+import { WHY } from '../../errors/messages.js';
 import { type FieldReader, OPENID_RULE, REQUEST_NO, REQUEST_NO_ISSUE } from '../../http/validator.js';
 
 // Request parsing for the 商家券 APIs (coupon-api.md §4): every rule a field has, as PARAM_ERROR
@@ -365,26 +366,31 @@ export interface SendInput {
   product?: { couponType: 'NORMAL' | 'MEMBER'; memberCardId: string | undefined };
 }
 
+/**
+ * B9 and B10. B10's lengths are those of its official page (coupon-api.md §8.1): appid 32, stock_id,
+ * openid and out_request_no 128, member_card_id 32. `member_card_id` is required for MEMBER and,
+ * for NORMAL, accepted and ignored (the page's own example sends one with NORMAL).
+ */
 export function parseSend(b: FieldReader, product: boolean): SendInput {
   const input: SendInput = {
     openid: b.string('/openid', { ...OPENID_RULE, required: true }),
-    appid: b.string('/appid', { required: true, max: 128 }),
-    stockId: b.string('/stock_id', { required: true, ...ID_RULE }),
+    appid: b.string('/appid', { required: true, max: product ? 32 : 128 }),
+    stockId: b.string('/stock_id', { required: true, ...ID_RULE, ...(product ? { max: 128 } : {}) }),
     outRequestNo: requestNo(b, '/out_request_no'),
     couponCode: b.string('/coupon_code', { ...CODE_RULE, required: false }),
   };
   if (!product) return input;
-  const couponType = b.string('/coupon_type', { required: true, oneOf: ['NORMAL', 'MEMBER'] }) as 'NORMAL' | 'MEMBER';
+  const couponType = b.string('/coupon_type', { required: true, max: 32, oneOf: ['NORMAL', 'MEMBER'] }) as
+    | 'NORMAL'
+    | 'MEMBER';
   const memberCardId = b.string('/member_card_id', {
-    max: 64,
+    max: 32,
     pattern: /^[A-Za-z0-9_-]+$/,
     patternIssue: 'must be a 会员卡 card_id (letters, digits, _ and -)',
   });
   if (couponType === 'MEMBER' && memberCardId === undefined)
-    b.fail('/member_card_id', undefined, 'is required when coupon_type is MEMBER');
-  if (couponType === 'NORMAL' && memberCardId !== undefined)
-    b.fail('/member_card_id', memberCardId, 'is only allowed when coupon_type is MEMBER');
-  return { ...input, product: { couponType, memberCardId } };
+    b.fail('/member_card_id', undefined, WHY.memberCardRequired, 'required');
+  return { ...input, product: { couponType, memberCardId: couponType === 'MEMBER' ? memberCardId : undefined } };
 }
 
 export interface UseInput {

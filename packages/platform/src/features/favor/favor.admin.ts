@@ -27,6 +27,12 @@ export function favorAdmin(router: AdminRouter, ctx: PlatformContext): void {
     return ok(c, await favor.markUsed(c.req.param('coupon_id'), use));
   });
 
+  // 指定面额发券 (coupon_value/coupon_minimum on send): a stock setting, since no public API makes one.
+  router.put('/favor/stocks/:stock_id/specified-value', async (c) => {
+    const on = parseBody(c.get('rawBody'), (b) => b.boolean('/enabled', { required: true }));
+    return ok(c, await favor.setSpecifiedValue(c.req.param('stock_id'), on));
+  });
+
   router.post('/favor/stocks/:stock_id/senders', async (c) => {
     const mchid = parseBody(c.get('rawBody'), (b) => b.string('/mchid', { required: true, max: 20, pattern: MCHID }));
     await favor.authorizeSender(c.req.param('stock_id'), mchid);

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Generated, type Kysely, type Selectable, sql } from 'kysely';
 import { prepared } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 
@@ -35,6 +35,8 @@ export interface FavorStockTable {
   pause_ms: number | null;
   restart_ms: number | null;
   stop_ms: number | null;
+  /** 1: 指定面额 (each send names coupon_value, and may name coupon_minimum); 0 by default. */
+  specified_value: Generated<number>;
 }
 
 export interface FavorCouponTable {
@@ -67,7 +69,7 @@ declare module '../../db/schema.js' {
 }
 
 type Q = Kysely<Database>;
-export type StockRow = FavorStockTable;
+export type StockRow = Selectable<FavorStockTable>;
 export type CouponRow = FavorCouponTable;
 
 const findStockQuery = prepared<{ stockId: string }, StockRow>((db, p) =>
@@ -113,6 +115,26 @@ export async function canSend(db: Q, stockId: string, mchid: string): Promise<bo
     .select('mchid')
     .where('stock_id', '=', stockId)
     .where('mchid', '=', mchid)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** Turns 指定面额发券 on or off for a stock; false when there is no such stock. */
+export async function setSpecifiedValue(db: Q, stockId: string, on: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable('favor_stocks')
+    .set({ specified_value: on ? 1 : 0 })
+    .where('stock_id', '=', stockId)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Whether any merchant besides the creator may send from the stock (cross-merchant issuing set up). */
+export async function hasSenders(db: Q, stockId: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('favor_stock_senders')
+    .select('mchid')
+    .where('stock_id', '=', stockId)
     .executeTakeFirst();
   return r !== undefined;
 }
@@ -212,7 +234,10 @@ export async function insertCoupon(db: Q, row: CouponRow): Promise<void> {
 export type SendRefusal =
   | 'unknown_user'
   | 'no_stock'
-  | 'not_sender'
+  | 'wrong_creator'
+  | 'not_a_sender'
+  | 'not_shared'
+  | 'specified_value'
   | 'not_running'
   | 'abnormal_user'
   | 'user_limit'
@@ -220,13 +245,22 @@ export type SendRefusal =
   | 'day_budget';
 
 /** The refusals that are about the caller's rights: answered before any replay of a request number. */
-export const RIGHTS_REFUSALS: ReadonlySet<SendRefusal> = new Set(['unknown_user', 'no_stock', 'not_sender']);
+export const RIGHTS_REFUSALS: ReadonlySet<SendRefusal> = new Set([
+  'unknown_user',
+  'no_stock',
+  'wrong_creator',
+  'not_a_sender',
+  'not_shared',
+]);
 
-// The SQLSTATEs wxcoupon_favor_send raises (migration 0010).
+// The SQLSTATEs wxcoupon_favor_send raises (migration 0011).
 const REFUSALS: Record<string, SendRefusal> = {
   WX010: 'unknown_user',
   WX011: 'no_stock',
-  WX012: 'not_sender',
+  WX014: 'wrong_creator',
+  WX012: 'not_a_sender',
+  WX015: 'not_shared',
+  WX020: 'specified_value',
   WX002: 'not_running',
   WX013: 'abnormal_user',
   WX001: 'user_limit',
@@ -235,8 +269,9 @@ const REFUSALS: Record<string, SendRefusal> = {
 };
 
 /**
- * PostgreSQL only: a whole send (user, stock, sender and window checks, the per-user slot, the stock and day
- * budgets, the coupon, a new user's registration) in ONE call of the function of migration 0010, so the
+ * PostgreSQL only: a whole send of a stock with fixed values (a 指定面额 stock answers `specified_value`, for
+ * the general path) (user, stock, sender and window checks, the per-user slot, the stock and day
+ * budgets, the coupon, a new user's registration) in ONE call of the function of migration 0011, so the
  * stock row is locked only while it runs. Undefined when the coupon was issued; otherwise why not (nothing
  * was written). A request number used before throws the unique violation, as insertCoupon does.
  */

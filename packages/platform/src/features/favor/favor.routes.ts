@@ -1,12 +1,21 @@
 import { every } from 'hono/combine';
 import { parseRfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
+import { MESSAGES } from '../../errors/messages.js';
 import type { V3Router } from '../../http/env.js';
 import { rateLimit } from '../../http/rate-limit.js';
 import { ok } from '../../http/reply.js';
 import { FieldReader, MCHID, parseBody } from '../../http/validator.js';
 import { v3Faults } from '../faults/faults.transport.js';
-import { COUPON_STATUSES, checkPathParam, parseCreateStock, parseSend, STOCK_STATUSES } from './favor.schema.js';
+import {
+  APPID_RULE,
+  COUPON_STATUSES,
+  CREATOR_RULE,
+  checkPathParam,
+  parseCreateStock,
+  parseSend,
+  STOCK_STATUSES,
+} from './favor.schema.js';
 
 // The 代金券 APIs (coupon-api.md §3), mounted under /v3: F1–F12, F18, F19.
 
@@ -25,7 +34,7 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
     router.post(`/marketing/favor/stocks/:stock_id/${op}`, limited(`stocks.${op}`), async (c) => {
       const stockId = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'stock_id', 20);
       const creator = parseBody(c.get('rawBody'), (b) =>
-        b.string('/stock_creator_mchid', { required: true, max: 20, pattern: MCHID }),
+        b.string('/stock_creator_mchid', { ...CREATOR_RULE, pattern: MCHID }),
       );
       return ok(c, await favor[op](c.get('merchant').mchid, stockId, creator));
     });
@@ -38,8 +47,8 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
     const status = q.string('/status', { oneOf: STOCK_STATUSES });
     const query = {
       offset: q.integer('/offset', { required: true, min: 0 }),
-      limit: q.integer('/limit', { required: true, min: 1, max: 10 }),
-      creator: q.string('/stock_creator_mchid', { required: true, max: 20 }),
+      limit: q.integer('/limit', { required: true, min: 1, max: 10, maxText: MESSAGES.pageSizeTooLarge }),
+      creator: q.string('/stock_creator_mchid', CREATOR_RULE),
       ...(createStart !== undefined ? { createStart: queryTime(q, '/create_start_time', createStart) } : {}),
       ...(createEnd !== undefined ? { createEnd: queryTime(q, '/create_end_time', createEnd) } : {}),
       ...(status !== undefined ? { status } : {}),
@@ -49,7 +58,7 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
 
   router.get('/marketing/favor/stocks/:stock_id', limited('stocks.get'), async (c) => {
     const stockId = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'stock_id', 20);
-    const creator = new FieldReader(c.req.query(), 'query').string('/stock_creator_mchid', { required: true, max: 20 });
+    const creator = new FieldReader(c.req.query(), 'query').string('/stock_creator_mchid', CREATOR_RULE);
     return ok(c, await favor.getStock(c.get('merchant').mchid, stockId, creator));
   });
 
@@ -61,8 +70,8 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
       const stockId = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'stock_id', 20);
       const q = new FieldReader(c.req.query(), 'query');
       const offset = q.integer('/offset', { required: true, min: 0, max: maxOffset });
-      const limit = q.integer('/limit', { required: true, min: 1, max: maxLimit });
-      const creator = q.string('/stock_creator_mchid', { required: true, max: 20 });
+      const limit = q.integer('/limit', { required: true, min: 1, max: maxLimit, maxText: MESSAGES.pageSizeTooLarge });
+      const creator = q.string('/stock_creator_mchid', CREATOR_RULE);
       return ok(c, await favor.stockList(c.get('merchant').mchid, stockId, creator, kind, offset, limit));
     });
   }
@@ -77,7 +86,7 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
     const path = new FieldReader(c.req.param(), 'uri_template');
     const openid = checkPathParam(path, 'openid', 128);
     const couponId = checkPathParam(path, 'coupon_id', 20);
-    const appid = new FieldReader(c.req.query(), 'query').string('/appid', { required: true, max: 128 });
+    const appid = new FieldReader(c.req.query(), 'query').string('/appid', APPID_RULE);
     return ok(c, await favor.getCoupon(c.get('merchant').mchid, openid, couponId, appid));
   });
 
@@ -93,9 +102,9 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
     };
     const query = {
       openid,
-      appid: q.string('/appid', { required: true, max: 128 }),
+      appid: q.string('/appid', APPID_RULE),
       offset: q.integer('/offset', { min: 0 }) ?? 0,
-      limit: q.integer('/limit', { min: 1, max: 100 }) ?? 20,
+      limit: q.integer('/limit', { min: 1, max: 100, maxText: MESSAGES.pageSizeTooLarge }) ?? 20,
       ...(Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as {
         [K in keyof typeof optional]?: string;
       }),
@@ -105,22 +114,27 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
 
   router.post('/marketing/favor/callbacks', limited('callbacks.set'), async (c) => {
     const { mchid, url, enabled } = parseBody(c.get('rawBody'), (b) => {
-      const url = b.string('/notify_url', { required: true, max: 256 });
+      const url = b.string('/notify_url', { required: true, requiredText: MESSAGES.callbackUrlRequired, max: 256 });
       checkNotifyUrl(b, url);
-      return { mchid: b.string('/mchid', { required: true, max: 20 }), url, enabled: b.boolean('/switch') };
+      const mchid = b.string('/mchid', { required: true, requiredText: MESSAGES.callbackMchidRequired, max: 20 });
+      return { mchid, url, enabled: b.boolean('/switch') };
     });
     return ok(c, await favor.setCallback(c.get('merchant').mchid, mchid, url, enabled));
   });
 
   router.get('/marketing/favor/callbacks', limited('callbacks.get'), async (c) => {
-    const mchid = new FieldReader(c.req.query(), 'query').string('/mchid', { required: true, max: 20 });
+    const mchid = new FieldReader(c.req.query(), 'query').string('/mchid', {
+      required: true,
+      requiredText: MESSAGES.callbackMchidRequired,
+      max: 20,
+    });
     return ok(c, await favor.getCallback(c.get('merchant').mchid, mchid));
   });
 }
 
 function queryTime(q: FieldReader, pointer: string, text: string): number {
   const ms = parseRfc3339(text);
-  if (ms === undefined) q.fail(pointer, text, '输入时间格式错误: use RFC 3339, e.g. 2026-01-01T00:00:00+08:00');
+  if (ms === undefined) q.answer(pointer, text, MESSAGES.badTimeFormat);
   return ms;
 }
 

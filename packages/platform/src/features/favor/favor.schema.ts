@@ -1,4 +1,5 @@
 import { parseRfc3339 } from '../../clock.js';
+import { MESSAGES } from '../../errors/messages.js';
 import { type FieldReader, MCHID, REQUEST_NO, REQUEST_NO_ISSUE } from '../../http/validator.js';
 
 // Request parsing for the 代金券 APIs, with the limits of coupon-api.md §3.3–§3.11. Each parser
@@ -236,6 +237,11 @@ export function parseCreateStock(b: FieldReader, now: number): CreateStockInput 
   };
 }
 
+/** `stock_creator_mchid` wherever the 代金券 APIs take it; missing, it is the table's 商户号必填. */
+export const CREATOR_RULE = { required: true, requiredText: MESSAGES.mchidRequired, max: 20 } as const;
+/** `appid` of the 代金券 coupon queries; missing, it is the table's appid必填. */
+export const APPID_RULE = { required: true, requiredText: MESSAGES.appidRequired, max: 128 } as const;
+
 export interface SendInput {
   openid: string;
   stockId: string;
@@ -249,16 +255,16 @@ export interface SendInput {
 export function parseSend(b: FieldReader, openid: string): SendInput {
   return {
     openid,
-    stockId: b.string('/stock_id', { required: true, max: 20 }),
+    stockId: b.string('/stock_id', { required: true, requiredText: MESSAGES.stockIdRequired, max: 20 }),
     outRequestNo: b.string('/out_request_no', {
       required: true,
       max: 128,
       pattern: REQUEST_NO,
       patternIssue: REQUEST_NO_ISSUE,
     }),
-    appid: b.string('/appid', { required: true, max: 128 }),
-    stockCreatorMchid: b.string('/stock_creator_mchid', { required: true, max: 20 }),
-    couponValue: b.integer('/coupon_value', { min: 1 }),
+    appid: b.string('/appid', { required: true, requiredText: MESSAGES.appidRequired, max: 128 }),
+    stockCreatorMchid: b.string('/stock_creator_mchid', CREATOR_RULE),
+    couponValue: b.integer('/coupon_value', { min: 1, max: 100_000 }),
     couponMinimum: b.integer('/coupon_minimum', { min: 0 }),
   };
 }

@@ -16,6 +16,7 @@ import type { PlatformContext } from '../../context.js';
 import { isUniqueViolation, writeOrReplay } from '../../db/database.js';
 import { retryingConflicts, writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
+import { MESSAGES } from '../../errors/messages.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
 import { findMerchant, isAppidBound, merchantExists } from '../merchants/merchants.repository.js';
@@ -49,7 +50,7 @@ export class FavorService {
     const replay = await this.replayStock(mchid, input.outRequestNo, hash);
     if (replay) return replay;
     if (!(await findMerchant(this.db, input.belongMerchant)))
-      throw new ApiError('MCH_NOT_EXISTS', `belong_merchant ${input.belongMerchant} 商户号不合法`, {
+      throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, {
         field: '/belong_merchant',
         value: input.belongMerchant,
         location: 'body',
@@ -85,6 +86,7 @@ export class FavorService {
       pause_ms: null,
       restart_ms: null,
       stop_ms: null,
+      specified_value: 0,
     };
     return writeOrReplay(
       async () => {
@@ -108,15 +110,15 @@ export class FavorService {
   /** The stock for a lifecycle call, which only the creator may make. */
   private async ownStock(mchid: string, stockId: string, creator: string): Promise<repo.StockRow> {
     const stock = await repo.findStock(this.db, stockId);
-    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
-    if (creator !== mchid) throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
+    if (creator !== mchid) throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     return stock;
   }
 
   async start(mchid: string, stockId: string, creator: string): Promise<FavorStockStartResponse> {
     const stock = await this.ownStock(mchid, stockId, creator);
     const now = this.ctx.clock();
-    if (now > stock.available_end_ms) throw new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+    if (now > stock.available_end_ms) throw new ApiError('INVALID_REQUEST', MESSAGES.stockNotActive);
     if (!(await repo.transitionStock(this.db, stockId, ['unactivated'], { status: 'running', start_ms: now }))) {
       throw illegalState(stock.status);
     }
@@ -159,9 +161,9 @@ export class FavorService {
 
   async getStock(mchid: string, stockId: string, creator: string): Promise<StockView> {
     const stock = await repo.findStock(this.db, stockId);
-    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     if (mchid !== creator && !(await repo.canSend(this.db, stockId, mchid)))
-      throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+      throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     return stockView(stock, this.ctx.clock());
   }
 
@@ -169,7 +171,7 @@ export class FavorService {
     mchid: string,
     q: { offset: number; limit: number; creator: string; createStart?: number; createEnd?: number; status?: string },
   ): Promise<FavorPage<FavorStock>> {
-    if (q.creator !== mchid) throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+    if (q.creator !== mchid) throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     const now = this.ctx.clock();
     let query = this.db.selectFrom('favor_stocks').selectAll().where('creator_mchid', '=', q.creator);
     if (q.createStart !== undefined) query = query.where('create_ms', '>=', q.createStart);
@@ -191,25 +193,24 @@ export class FavorService {
    * request number answers the same as a fresh one to a merchant without them.
    */
   async send(mchid: string, input: SendInput): Promise<FavorCouponSendResponse> {
-    if (input.couponValue !== undefined || input.couponMinimum !== undefined) {
-      const field = input.couponValue !== undefined ? '/coupon_value' : '/coupon_minimum';
-      throw new ApiError(
-        'PARAM_ERROR',
-        '指定面额发券仅适用于指定面额批次；常规批次请勿传入 coupon_value / coupon_minimum',
-        {
-          field,
-          value: input.couponValue ?? input.couponMinimum,
-          issue: 'not allowed for a NORMAL stock',
-          location: 'body',
-        },
-      );
-    }
-    const hash = requestDigest({ o: input.openid, s: input.stockId, a: input.appid, c: input.stockCreatorMchid });
+    const hash = requestDigest({
+      o: input.openid,
+      s: input.stockId,
+      a: input.appid,
+      c: input.stockCreatorMchid,
+      ...(input.couponValue !== undefined ? { v: input.couponValue } : {}),
+      ...(input.couponMinimum !== undefined ? { m: input.couponMinimum } : {}),
+    });
     await this.authorizeMerchant(mchid, input);
-    if (this.ctx.engine === 'postgres') return this.sendInOneCall(mchid, input, hash);
+    // A 指定面额 send (coupon_value named, or a stock that takes it) is checked and written by the general path.
+    if (this.ctx.engine === 'postgres' && input.couponValue === undefined && input.couponMinimum === undefined) {
+      const sent = await this.sendInOneCall(mchid, input, hash);
+      if (sent) return sent;
+    }
     const { stock, user } = await this.authorizeSend(mchid, input);
+    const value = specifiedValue(stock, input);
     try {
-      return await this.issue(mchid, input, hash, stock, user);
+      return await this.issue(mchid, input, hash, stock, user, value);
     } catch (err) {
       // A request number used before is found here rather than by a read before every send: its
       // coupon row makes the insert fail, or a check fails that did not hold back then (budget spent,
@@ -224,12 +225,16 @@ export class FavorService {
   }
 
   /**
-   * PostgreSQL: every check after the merchant's and every write in one database call (migration 0010), in
+   * PostgreSQL: every check after the merchant's and every write in one database call (migration 0011), in
    * the order of {@link authorizeSend} and {@link issue}. Rights refused there are answered as they are; any
    * other refusal, or the request number's unique violation, looks for the coupon of an earlier request first,
    * as {@link send} does.
    */
-  private async sendInOneCall(mchid: string, input: SendInput, hash: string): Promise<FavorCouponSendResponse> {
+  private async sendInOneCall(
+    mchid: string,
+    input: SendInput,
+    hash: string,
+  ): Promise<FavorCouponSendResponse | undefined> {
     const now = this.ctx.clock();
     const couponId = numericId(18);
     let refusal: repo.SendRefusal | undefined;
@@ -256,35 +261,38 @@ export class FavorService {
       throw err;
     }
     if (refusal === undefined) return { coupon_id: couponId };
+    if (refusal === 'specified_value') return undefined;
     if (!repo.RIGHTS_REFUSALS.has(refusal)) {
       const again = await this.replayCoupon(mchid, input.outRequestNo, hash);
       if (again) return again;
     }
-    throw sendRefused(refusal);
+    throw sendRefused(refusal, input);
   }
 
   /** The checks a send's merchant must pass first; answered from a cache of what exists. */
   private async authorizeMerchant(mchid: string, input: SendInput): Promise<void> {
     if (!(await merchantExists(this.db, input.stockCreatorMchid))) {
-      throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', {
+      throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, {
         field: '/stock_creator_mchid',
         value: input.stockCreatorMchid,
         location: 'body',
       });
     }
     if (!(await isAppidBound(this.db, mchid, input.appid)))
-      throw new ApiError('APPID_MCHID_NOT_MATCH', '商户号与appid不匹配');
+      throw new ApiError('APPID_MCHID_NOT_MATCH', MESSAGES.appidMchidMismatch);
   }
 
   /** What a merchant must have to send from a stock to a user, whether or not the request is new. */
   private async authorizeSend(mchid: string, input: SendInput) {
     // (appid, openid) is the user: unknown with registration off, it is an openid of another appid.
     const user = await this.ctx.services.merchants.peekUser(input.openid, input.appid);
-    if (!user) throw sendRefused('unknown_user');
+    if (!user) throw sendRefused('unknown_user', input);
     const stock = await repo.findStock(this.db, input.stockId);
-    if (!stock || stock.creator_mchid !== input.stockCreatorMchid) throw sendRefused('no_stock');
+    if (!stock) throw sendRefused('no_stock', input);
+    if (stock.creator_mchid !== input.stockCreatorMchid) throw sendRefused('wrong_creator', input);
     if (stock.creator_mchid !== mchid && !(await repo.canSend(this.db, stock.stock_id, mchid))) {
-      throw sendRefused('not_sender');
+      const shared = await repo.hasSenders(this.db, stock.stock_id);
+      throw sendRefused(shared ? 'not_a_sender' : 'not_shared', input);
     }
     return { stock, user };
   }
@@ -295,15 +303,16 @@ export class FavorService {
     hash: string,
     stock: repo.StockRow,
     user: User & { isNew: boolean },
+    value: { amount: number; minimum: number },
   ): Promise<FavorCouponSendResponse> {
     const now = this.ctx.clock();
     if (stock.status !== 'running' || now < stock.available_begin_ms || now > stock.available_end_ms) {
-      throw sendRefused('not_running');
+      throw sendRefused('not_running', input);
     }
-    if (stock.prevent_api_abuse === 1 && user.abnormal) throw sendRefused('abnormal_user');
+    if (stock.prevent_api_abuse === 1 && user.abnormal) throw sendRefused('abnormal_user', input);
 
     const userKey = userLimitKey(user, stock.natural_person_limit === 1);
-    const amount = stock.coupon_amount;
+    const amount = value.amount;
     const coupon: repo.CouponRow = {
       coupon_id: numericId(18),
       stock_id: stock.stock_id,
@@ -314,7 +323,7 @@ export class FavorService {
       openid: input.openid,
       appid: input.appid,
       coupon_amount: amount,
-      transaction_minimum: stock.transaction_minimum,
+      transaction_minimum: value.minimum,
       status: 'SENDED',
       create_ms: now,
       ...this.couponWindow(stock, now),
@@ -324,17 +333,17 @@ export class FavorService {
     await writeTransaction(this.db, async (trx) => {
       if (user.isNew) await this.ctx.services.merchants.registerUser(trx, user);
       if (!(await repo.takeUserSlot(trx, stock.stock_id, userKey, stock.max_coupons_per_user))) {
-        throw sendRefused('user_limit');
+        throw sendRefused('user_limit', input);
       }
       if (!(await repo.takeStockBudget(trx, stock.stock_id, amount))) {
         const fresh = await repo.findStock(trx, stock.stock_id);
-        throw sendRefused(fresh?.status !== 'running' ? 'not_running' : 'stock_budget');
+        throw sendRefused(fresh?.status !== 'running' ? 'not_running' : 'stock_budget', input);
       }
       if (
         stock.max_amount_by_day !== null &&
         !(await repo.takeDailyBudget(trx, stock.stock_id, day, amount, stock.max_amount_by_day))
       ) {
-        throw sendRefused('day_budget');
+        throw sendRefused('day_budget', input);
       }
       await repo.insertCoupon(trx, coupon);
     });
@@ -377,9 +386,9 @@ export class FavorService {
     limit: number,
   ): Promise<FavorStringPage> {
     const stock = await repo.findStock(this.db, stockId);
-    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!stock || stock.creator_mchid !== creator) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     if (mchid !== creator && !(await repo.canSend(this.db, stockId, mchid)))
-      throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+      throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     const all = (JSON.parse(stock.rules_json) as Record<string, string[] | undefined>)[kind] ?? [];
     return { total_count: all.length, data: all.slice(offset, offset + limit), offset, limit, stock_id: stockId };
   }
@@ -393,10 +402,10 @@ export class FavorService {
       coupon.appid !== appid ||
       (coupon.creator_mchid !== mchid && coupon.sender_mchid !== mchid)
     ) {
-      throw new ApiError('RESOURCE_NOT_EXISTS', '券不存在');
+      throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.couponNotExists);
     }
     const stock = await repo.findStock(this.db, coupon.stock_id);
-    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     return couponView(coupon, stock, this.ctx.clock());
   }
 
@@ -416,13 +425,13 @@ export class FavorService {
     },
   ): Promise<FavorPage<FavorCoupon>> {
     if (!q.creator && !q.sender && !q.available) {
-      throw new ApiError('PARAM_ERROR', '创建批次的商户号、批次发放商户号、可用商户号三个参数，任意选填一个', {
+      throw new ApiError('PARAM_ERROR', MESSAGES.couponListNeedsMerchant, {
         field: 'creator_mchid',
         location: 'query',
       });
     }
     for (const m of [q.creator, q.sender])
-      if (m !== undefined && m !== mchid) throw new ApiError('REQUEST_BLOCKED', '调用商户无权限');
+      if (m !== undefined && m !== mchid) throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     const now = this.ctx.clock();
     let query = this.db
       .selectFrom('favor_coupons')
@@ -470,8 +479,9 @@ export class FavorService {
     enabled: boolean | undefined,
   ): Promise<FavorCallbacksResponse> {
     if (!(await findMerchant(this.db, target)))
-      throw new ApiError('MCH_NOT_EXISTS', '商户号不合法', { field: '/mchid', value: target, location: 'body' });
-    if (target !== mchid) throw new ApiError('INVALID_REQUEST', '非法的商户号：只能为调用商户号设置通知地址');
+      throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, { field: '/mchid', value: target, location: 'body' });
+    // Only the caller's own URL may be set; the table's text for another merchant number.
+    if (target !== mchid) throw new ApiError('INVALID_REQUEST', MESSAGES.illegalMchid);
     const now = this.ctx.clock();
     const on = enabled === undefined ? 1 : enabled ? 1 : 0;
     await this.db
@@ -483,9 +493,9 @@ export class FavorService {
   }
 
   async getCallback(mchid: string, target: string) {
-    if (target !== mchid) throw new ApiError('INVALID_REQUEST', '非法的商户号');
+    if (target !== mchid) throw new ApiError('INVALID_REQUEST', MESSAGES.illegalMchid);
     const row = await this.db.selectFrom('favor_callbacks').selectAll().where('mchid', '=', mchid).executeTakeFirst();
-    if (!row) throw new ApiError('RESOURCE_NOT_EXISTS', '未设置消息通知地址');
+    if (!row) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.callbackNotSet);
     return { mchid, notify_url: row.notify_url };
   }
 
@@ -501,9 +511,9 @@ export class FavorService {
    */
   async markUsed(couponId: string, use: UseCouponInput = {}): Promise<Record<string, unknown>> {
     const coupon = await repo.findCoupon(this.db, couponId);
-    if (!coupon) throw new ApiError('RESOURCE_NOT_EXISTS', '券不存在');
+    if (!coupon) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.couponNotExists);
     const stock = await repo.findStock(this.db, coupon.stock_id);
-    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     const now = this.ctx.clock();
     const status = couponStatus(coupon, now);
     if (status !== 'SENDED') throw new ApiError('INVALID_REQUEST', `券状态为 ${status}，不可核销`);
@@ -542,9 +552,16 @@ export class FavorService {
     return { creatorMchid: coupon.creator_mchid, coupon: couponView(coupon, stock, this.ctx.clock()) };
   }
 
+  /** Turns 指定面额发券 on or off for a stock (no public API makes such a stock). */
+  async setSpecifiedValue(stockId: string, on: boolean): Promise<{ stock_id: string; specified_value: boolean }> {
+    if (!(await repo.setSpecifiedValue(this.db, stockId, on)))
+      throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
+    return { stock_id: stockId, specified_value: on };
+  }
+
   /** Lets `mchid` send coupons of a stock it did not create (cross-merchant issuing). */
   async authorizeSender(stockId: string, mchid: string): Promise<void> {
-    if (!(await repo.findStock(this.db, stockId))) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    if (!(await repo.findStock(this.db, stockId))) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
     if (!(await findMerchant(this.db, mchid))) throw new ApiError('MCH_NOT_EXISTS');
     await repo.addSender(this.db, stockId, mchid);
   }
@@ -572,16 +589,45 @@ export class FavorService {
   }
 }
 
+/**
+ * A coupon's value and threshold: the stock's, or on a 指定面额 stock the request's (coupon_value
+ * required, coupon_minimum defaulting to the stock's threshold). Elsewhere both fields are refused:
+ * the request table says other sends do not take them.
+ */
+function specifiedValue(stock: repo.StockRow, input: SendInput): { amount: number; minimum: number } {
+  if (stock.specified_value !== 1) {
+    if (input.couponValue === undefined && input.couponMinimum === undefined)
+      return { amount: stock.coupon_amount, minimum: stock.transaction_minimum };
+    const field = input.couponValue !== undefined ? '/coupon_value' : '/coupon_minimum';
+    throw new ApiError('PARAM_ERROR', MESSAGES.fixedValueNotAllowed, {
+      field,
+      value: input.couponValue ?? input.couponMinimum,
+      location: 'body',
+    });
+  }
+  if (input.couponValue === undefined)
+    throw new ApiError('PARAM_ERROR', MESSAGES.fixedValueRequired, { field: '/coupon_value', location: 'body' });
+  const minimum = input.couponMinimum ?? stock.transaction_minimum;
+  if (minimum < input.couponValue)
+    throw new ApiError('PARAM_ERROR', MESSAGES.fixedMinimumTooLow, {
+      field: '/coupon_minimum',
+      value: minimum,
+      location: 'body',
+    });
+  return { amount: input.couponValue, minimum };
+}
+
 function conflict(field: string): ApiError {
-  return new ApiError('INVALID_REQUEST', `${field} 已被使用，且请求内容与首次请求不同`, {
+  return new ApiError('INVALID_REQUEST', MESSAGES.requestNoReused, {
     field: `/${field}`,
     issue: 'the same request number was used before with different parameters',
     location: 'body',
   });
 }
 
+/** The error table lists the illegal state change under PARAM_ERROR (coupon-api.md §8.2). */
 function illegalState(status: string): ApiError {
-  return new ApiError('INVALID_REQUEST', `非法的批次状态: ${status}`);
+  return new ApiError('PARAM_ERROR', MESSAGES.illegalStockState, { field: 'status', value: status });
 }
 
 declare module '../../context.js' {
@@ -591,23 +637,35 @@ declare module '../../context.js' {
 }
 
 /** The answer to a refused send, on either engine's path. */
-function sendRefused(why: repo.SendRefusal): ApiError {
+function sendRefused(why: repo.SendRefusal, input: SendInput): ApiError {
   switch (why) {
     case 'unknown_user':
-      return new ApiError('INVALID_REQUEST', 'openid与appid不匹配');
+      return new ApiError('INVALID_REQUEST', MESSAGES.openidAppidMismatch);
     case 'no_stock':
-      return new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
-    case 'not_sender':
-      return new ApiError('REQUEST_BLOCKED', '批次不支持跨商户发券');
+      return new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
+    case 'wrong_creator':
+      // A stock that exists under another creator than named (coupon-api.md §8.4).
+      return new ApiError('INVALID_REQUEST', MESSAGES.stockLookupFailed, {
+        field: '/stock_creator_mchid',
+        value: input.stockCreatorMchid,
+        location: 'body',
+      });
+    // A stock shared with other merchants, but not with this one, versus a stock shared with none.
+    case 'not_a_sender':
+      return new ApiError('REQUEST_BLOCKED', MESSAGES.noRightToSend);
+    case 'not_shared':
+      return new ApiError('REQUEST_BLOCKED', MESSAGES.noCrossMerchant);
     case 'not_running':
-      return new ApiError('INVALID_REQUEST', '活动已结束或未激活');
+      return new ApiError('INVALID_REQUEST', MESSAGES.stockNotActive);
     case 'abnormal_user':
-      return new ApiError('USER_ACCOUNT_ABNORMAL', '用户非法');
+      return new ApiError('USER_ACCOUNT_ABNORMAL', MESSAGES.userAbnormal);
     case 'user_limit':
-      return new ApiError('REQUEST_BLOCKED', '用户被限领拦截');
+      return new ApiError('REQUEST_BLOCKED', MESSAGES.userLimited);
+    // The table has one text for every budget, the daily one included.
     case 'stock_budget':
-      return new ApiError('NOT_ENOUGH', '批次预算不足');
     case 'day_budget':
-      return new ApiError('NOT_ENOUGH', '批次当日预算不足');
+      return new ApiError('NOT_ENOUGH', MESSAGES.budgetNotEnough);
+    case 'specified_value':
+      throw new Error('a 指定面额 stock is sent by the general path, not refused');
   }
 }

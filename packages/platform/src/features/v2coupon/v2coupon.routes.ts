@@ -63,6 +63,7 @@ export function v2couponRoutes(router: AppRouter, ctx: PlatformContext): void {
     '/mmpaymkttransfers/query_coupon_stock',
     v2Handler(ctx, {
       api: 'v2coupon.query_coupon_stock',
+      rateLimit: 'v2coupon.query_coupon_stock',
       certificate: false,
       handle: (caller, f) => service.queryStock(caller.mchid, parseQueryStock(f)),
     }),
@@ -72,6 +73,7 @@ export function v2couponRoutes(router: AppRouter, ctx: PlatformContext): void {
     '/mmpaymkttransfers/querycouponsinfo',
     v2Handler(ctx, {
       api: 'v2coupon.querycouponsinfo',
+      rateLimit: 'v2coupon.querycouponsinfo',
       certificate: false,
       handle: (caller, f) => service.queryCoupon(caller.mchid, parseQueryCoupon(f)),
     }),

@@ -10,9 +10,10 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
 // the service answers from its cache (merchant exists, appid bound), and takes the same counters as the
 // SQLite path (favor.repository.ts). It raises on the first check that fails, which undoes the whole call
 // (a new user's registration included), so a refused send writes nothing. Raised SQLSTATEs (class WX, not
-// used by PostgreSQL): WX010 openid unknown under the appid, WX011 no such stock of that creator, WX012 the
-// sender may not send from it, WX002 stock not running or outside its window, WX013 abnormal user,
-// WX001 per-user limit, WX003 stock budget spent, WX004 day budget spent. A request number used before
+// used by PostgreSQL): WX010 openid unknown under the appid, WX011 no such stock, WX014 the stock is another
+// creator's, WX012 the stock is shared with other senders but not this one, WX015 it is shared with none,
+// WX020 a 指定面额 stock (the service sends those by its general path), WX002 stock not running or outside its
+// window, WX013 abnormal user, WX001 per-user limit, WX003 stock budget spent, WX004 day budget spent. A request number used before
 // raises 23505 from the coupon's unique constraint. Returns the stock's status and window so the service
 // can answer a replay without reading again.
 
@@ -42,12 +43,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         v_new_user := true;
       end if;
       select * into s from favor_stocks where stock_id = p_stock_id;
-      if not found or s.creator_mchid <> p_creator then
+      if not found then
         raise exception 'no such stock' using errcode = 'WX011';
+      end if;
+      if s.creator_mchid <> p_creator then
+        raise exception 'another creator''s stock' using errcode = 'WX014';
       end if;
       if s.creator_mchid <> p_sender
           and not exists (select 1 from favor_stock_senders where stock_id = p_stock_id and mchid = p_sender) then
-        raise exception 'sender not allowed' using errcode = 'WX012';
+        if exists (select 1 from favor_stock_senders where stock_id = p_stock_id) then
+          raise exception 'sender not allowed' using errcode = 'WX012';
+        end if;
+        raise exception 'stock not shared' using errcode = 'WX015';
+      end if;
+      if s.specified_value = 1 then
+        raise exception 'specified value' using errcode = 'WX020';
       end if;
       if s.status <> 'running' or p_now < s.available_begin_ms or p_now > s.available_end_ms then
         raise exception 'stock not running' using errcode = 'WX002';
