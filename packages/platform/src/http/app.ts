@@ -5,6 +5,7 @@ import type { Feature } from '../features/feature.js';
 import { adminAuth } from './admin-auth.js';
 import type { AdminEnv, AppEnv, V3Env } from './env.js';
 import { errorHandler, notFound } from './error-handler.js';
+import { observe } from './observe.js';
 import { requestIdMiddleware } from './request-id.js';
 import { literalPath } from './request-target.js';
 import { v3Auth } from './v3-auth.js';
@@ -19,6 +20,7 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   const onError = errorHandler(ctx.log);
   const app = new Hono<AppEnv>();
   app.use('*', requestIdMiddleware);
+  app.use('*', observe(ctx.observers));
   // Before any route is chosen: a path the URL parser would resolve elsewhere is refused, not rerouted.
   app.use('*', literalPath);
   // No answer leaves before what it reports is committed (SQLite commits in groups).

@@ -6,6 +6,7 @@ import * as m0004 from './0004_notify.js';
 import * as m0006 from './0006_rate_limits.js';
 import * as m0007 from './0007_users_per_appid.js';
 import * as m0008 from './0008_faults.js';
+import * as m0009 from './0009_journal.js';
 
 // The static, ordered list of migrations. A new feature adds `NNNN_<feature>.ts` here and one line
 // below; names sort in the order they run. Never edit a migration that has shipped: add another.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0006_rate_limits': m0006,
   '0007_users_per_appid': m0007,
   '0008_faults': m0008,
+  '0009_journal': m0009,
 };

@@ -4,6 +4,7 @@ import type { PlatformContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { V3Router } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
+import { noteOf } from '../../http/request-note.js';
 import { findMerchant } from '../merchants/merchants.repository.js';
 
 /**
@@ -13,6 +14,8 @@ import { findMerchant } from '../merchants/merchants.repository.js';
  */
 export function certificatesRoutes(router: V3Router, ctx: PlatformContext): void {
   router.get('/certificates', async (c) => {
+    const note = noteOf(c);
+    if (note) note.api = 'certificates';
     const me = c.get('merchant');
     if (me.platformKeyMode === 'public_key') {
       throw new ApiError('RESOURCE_NOT_EXISTS', '商户已切换为微信支付公钥模式，无平台证书');

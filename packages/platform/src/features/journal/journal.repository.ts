@@ -1,0 +1,115 @@
+import type { Db } from '../../db/database.js';
+
+// Queries for the request journal. Rows are only ever inserted (in batches) and deleted by retention.
+
+export interface RequestJournalTable {
+  id: string;
+  time_ms: number;
+  request_id: string;
+  mchid: string | null;
+  method: string;
+  path: string;
+  api: string | null;
+  status: number;
+  code: string | null;
+  latency_ms: number;
+  signature_verdict: string;
+  signature_reason: string | null;
+  signature_message: string | null;
+  signature_explanation: string | null;
+  fault: string | null;
+  request_headers: string;
+  request_body: string | null;
+  request_truncated: number;
+  response_headers: string;
+  response_body: string | null;
+  response_truncated: number;
+}
+
+declare module '../../db/schema.js' {
+  interface Database {
+    request_journal: RequestJournalTable;
+  }
+}
+
+export type JournalRow = RequestJournalTable;
+
+export interface JournalFilter {
+  mchid?: string;
+  api?: string;
+  /** An exact status, or a class as its lowest and highest status. */
+  status?: { from: number; to: number };
+  code?: string;
+  requestId?: string;
+  /** Rows older than this id (the previous page's cursor). */
+  before?: string;
+  limit: number;
+}
+
+/** Columns of a list row: everything but the bodies and the built message. */
+const SUMMARY = [
+  'id',
+  'time_ms',
+  'request_id',
+  'mchid',
+  'method',
+  'path',
+  'api',
+  'status',
+  'code',
+  'latency_ms',
+  'signature_verdict',
+  'signature_reason',
+  'fault',
+] as const;
+
+export type JournalSummaryRow = Pick<JournalRow, (typeof SUMMARY)[number]>;
+
+// Rows per INSERT: well under either engine's limit on bound parameters (22 columns each).
+const ROWS_PER_INSERT = 200;
+
+export async function insertRows(db: Db, rows: JournalRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    await db
+      .insertInto('request_journal')
+      .values(rows.slice(i, i + ROWS_PER_INSERT))
+      .execute();
+  }
+}
+
+/** Newest first; one row more than `limit`, so the caller knows whether another page follows. */
+export function listRows(db: Db, f: JournalFilter): Promise<JournalSummaryRow[]> {
+  let q = db.selectFrom('request_journal').select(SUMMARY);
+  if (f.mchid !== undefined) q = q.where('mchid', '=', f.mchid);
+  if (f.api !== undefined) q = q.where('api', '=', f.api);
+  if (f.status !== undefined) q = q.where('status', '>=', f.status.from).where('status', '<=', f.status.to);
+  if (f.code !== undefined) q = q.where('code', '=', f.code);
+  if (f.requestId !== undefined) q = q.where('request_id', '=', f.requestId);
+  if (f.before !== undefined) q = q.where('id', '<', f.before);
+  return q
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1)
+    .execute();
+}
+
+export function getRow(db: Db, id: string): Promise<JournalRow | undefined> {
+  return db.selectFrom('request_journal').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Deletes rows older than `olderThanMs`, and beyond the newest `maxRows`; returns how many went. */
+export async function pruneRows(db: Db, olderThanMs: number, maxRows: number): Promise<number> {
+  const aged = await db.deleteFrom('request_journal').where('time_ms', '<', olderThanMs).executeTakeFirst();
+  const edge = await db
+    .selectFrom('request_journal')
+    .select('id')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .offset(maxRows)
+    .executeTakeFirst();
+  let counted = 0;
+  if (edge) {
+    const r = await db.deleteFrom('request_journal').where('id', '<=', edge.id).executeTakeFirst();
+    counted = Number(r.numDeletedRows);
+  }
+  return Number(aged.numDeletedRows) + counted;
+}

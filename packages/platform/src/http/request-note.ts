@@ -1,0 +1,39 @@
+import type { Context } from 'hono';
+
+// What the steps of a request learn about it, for the request journal and the access log: each step
+// writes what only it knows (the verified merchant, the API name, the signature verdict, a fault).
+// The note exists only while something records requests, so with the journal and the access log off
+// no step pays for it.
+
+export type SignatureVerdict = 'ok' | 'failed' | 'absent' | 'not_applicable';
+
+export interface SignatureNote {
+  verdict: SignatureVerdict;
+  /** Why it failed, in a few words: `wrong key`, `body changed`, `clock skew of 412 s`, … */
+  reason: string | null;
+  /** The exact message the platform built and verified against (APIv3), `\n`-separated. */
+  message?: string;
+  /** What usually causes this failure, in plain words. */
+  explanation?: string;
+}
+
+export interface RequestNote {
+  /** The API name, as rate limits and fault rules name it (`favor.coupons.send`). */
+  api?: string;
+  /** The merchant the request claims to be (verified or not: a refused signature still names one). */
+  mchid?: string;
+  /** The request body as received. */
+  body?: Buffer;
+  signature?: SignatureNote;
+  /** The fault applied to the request, as fault rules describe it, and which rule (or header) applied it. */
+  fault?: string;
+  /** A fault closed the connection: no answer was sent. */
+  dropped?: boolean;
+  /** The answer a fault withheld (commit, then drop the answer): what the client never received. */
+  withheld?: Response;
+}
+
+/** The note of the request `c`, when requests are being recorded. */
+export function noteOf(c: Context): RequestNote | undefined {
+  return c.get('note') as RequestNote | undefined;
+}
