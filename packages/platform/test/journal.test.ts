@@ -248,6 +248,8 @@ describe('request journal', () => {
       assert.equal(row.code, 'SIGN_ERROR');
       assert.equal(row.signature.verdict, 'failed');
       assert.match(row.signature.reason, c.reason);
+      // Refused before its route ran, the request is still journaled under the route's API.
+      assert.equal(row.api, row.method === 'GET' ? 'favor.stocks.get' : 'favor.coupons.send');
       assert.ok(row.signature.explanation.length > 20, row.signature.explanation);
       const info = res.data.detail.sign_information;
       assert.equal(info.method, row.method);

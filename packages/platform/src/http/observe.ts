@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env.js';
 import { replyOf } from './reply.js';
-import type { RequestNote } from './request-note.js';
+import { type RequestNote, routeApi } from './request-note.js';
 import { requestTarget } from './request-target.js';
 
 /** One answered request, as the journal and the access log receive it. Bodies are raw: never print them as is. */
@@ -50,6 +50,11 @@ export function observe(observers: readonly RequestObserver[]): MiddlewareHandle
     try {
       await next();
     } finally {
+      // A request refused before its route's first step (a failed signature) gets its API from the route.
+      if (note.api === undefined) {
+        const api = routeApi(c);
+        if (api) note.api = api;
+      }
       const path = c.req.path;
       const withheld = note.withheld;
       const dropped = note.dropped === true;

@@ -37,3 +37,25 @@ export interface RequestNote {
 export function noteOf(c: Context): RequestNote | undefined {
   return c.get('note') as RequestNote | undefined;
 }
+
+// The API each route serves, by its first handler, so that a request refused before that handler ran
+// (its signature did not verify) is still journaled under its API.
+const apiOfHandler = new WeakMap<object, string>();
+
+/** Marks `handler` (a route's first step) as serving `api`. */
+export function servesApi<H extends object>(api: string, handler: H): H {
+  apiOfHandler.set(handler, api);
+  return handler;
+}
+
+/** The API of the route `c` matched, if its route was marked. */
+export function routeApi(c: Context): string | undefined {
+  for (const route of c.req.matchedRoutes) {
+    // Routes of a mounted router may be wrapped; Hono keeps the original handler on the wrapper.
+    const handler = route.handler as unknown as Record<string, object>;
+    const api =
+      apiOfHandler.get(handler) ?? (handler['__COMPOSED_HANDLER'] && apiOfHandler.get(handler['__COMPOSED_HANDLER']));
+    if (api) return api;
+  }
+  return undefined;
+}
