@@ -98,7 +98,11 @@ export function getRow(db: Db, id: string): Promise<JournalRow | undefined> {
 
 /** Deletes rows older than `olderThanMs`, and beyond the newest `maxRows`; returns how many went. */
 export async function pruneRows(db: Db, olderThanMs: number, maxRows: number): Promise<number> {
-  const aged = await db.deleteFrom('request_journal').where('time_ms', '<', olderThanMs).executeTakeFirst();
+  // Ids begin with the arrival time in milliseconds, 13 digits: the key orders rows by age.
+  const aged = await db
+    .deleteFrom('request_journal')
+    .where('id', '<', String(Math.max(0, olderThanMs)).padStart(13, '0'))
+    .executeTakeFirst();
   const edge = await db
     .selectFrom('request_journal')
     .select('id')
