@@ -170,7 +170,7 @@ function table(rows: Summary[], header: boolean): string {
     r.mchid ?? '-',
     r.latency_ms.toFixed(1),
     r.signature.verdict === 'failed' ? `failed: ${r.signature.reason}` : r.signature.verdict,
-    [r.code, r.fault && `fault ${r.fault}`].filter(Boolean).join(', ') || '-',
+    codeAndFault(r),
     r.request_id,
   ]);
   const all = header ? [COLUMNS, ...cells] : cells;
@@ -185,6 +185,13 @@ function table(rows: Summary[], header: boolean): string {
     )
     .join('\n')
     .concat('\n');
+}
+
+/** `SYSTEM_ERROR [fault]` for a fault that answered that code, `[fault latency 200 ms]` for one that did not. */
+function codeAndFault(r: Summary): string {
+  const effect = r.fault?.replace(/ \(.*\)$/, '');
+  const fault = effect === undefined ? '' : effect === r.code ? '[fault]' : `[fault ${effect}]`;
+  return [r.code, fault].filter(Boolean).join(' ') || '-';
 }
 
 /** Minimum column widths, so the rows --follow adds line up with the first page. */
