@@ -97,9 +97,14 @@ describe('wxcoupon logs', () => {
 
   test('--follow prints what arrives until Ctrl-C, after the newest already there', async () => {
     const listening = process.listenerCount('SIGINT');
-    const following = run(['logs', '--follow', '--status', '401', '--limit', '1', ...common]);
+    let ended = false;
+    const following = run(['logs', '--follow', '--status', '401', '--limit', '1', ...common]).finally(() => {
+      ended = true;
+    });
     const forged = await unsigned('o-cli-follow');
-    while (process.listenerCount('SIGINT') === listening) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Until the command listens for Ctrl-C (or has ended on an error, which the assertions below show).
+    while (process.listenerCount('SIGINT') === listening && !ended)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     // Ctrl-C: the command looks once more, prints what it had not, and exits 0.
     process.emit('SIGINT');
     const r = await following;

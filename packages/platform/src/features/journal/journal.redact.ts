@@ -49,7 +49,12 @@ export function keptBody(body: Buffer | string | null | undefined): { body: stri
   if (bytes.length === 0) return { body: '', truncated: false };
   const truncated = bytes.length > MAX_BODY_BYTES;
   const kept = truncated ? bytes.subarray(0, MAX_BODY_BYTES) : bytes;
-  return { body: redactText(kept.toString('utf8')), truncated };
+  return { body: storable(redactText(kept.toString('utf8'))), truncated };
+}
+
+/** A NUL byte is valid in a body but not in a database text value (PostgreSQL refuses it): kept as U+FFFD. */
+function storable(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
 
 const SECRET_HEADERS = new Set(['cookie', 'set-cookie', 'proxy-authorization', 'wechatpay-signature']);
