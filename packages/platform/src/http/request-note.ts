@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { matchedRoutes } from 'hono/route';
 
 // What the steps of a request learn about it, for the request journal and the access log: each step
 // writes what only it knows (the verified merchant, the API name, the signature verdict, a fault).
@@ -50,7 +51,7 @@ export function servesApi<H extends object>(api: string, handler: H): H {
 
 /** The API of the route `c` matched, if its route was marked. */
 export function routeApi(c: Context): string | undefined {
-  for (const route of c.req.matchedRoutes) {
+  for (const route of matchedRoutes(c)) {
     // Routes of a mounted router may be wrapped; Hono keeps the original handler on the wrapper.
     const handler = route.handler as unknown as Record<string, object>;
     const api =
