@@ -173,6 +173,7 @@ async function cryptoBound(ms: number): Promise<number> {
 interface SetupResult {
   setup: string;
   rateLimiter: string;
+  journal: boolean;
   rounds: MeasuredRun[];
   medianRound: {
     rps: number;
@@ -188,6 +189,7 @@ interface SetupResult {
 interface Setup {
   name: string;
   limiter: string;
+  journal: boolean;
   platform: Platform;
   dir: string;
   credentials: string;
@@ -199,18 +201,21 @@ async function main(): Promise<void> {
   const requests = Number(process.env['BENCH_REQUESTS'] ?? 6000);
   const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
   const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
-  // The platform as shipped (rate limits counted in the database, shared by instances), and the same
-  // platform with the in-memory limiter, to show what the shared limiter costs per coupon.
+  // The platform as shipped (rate limits counted in the database, shared by instances; the request
+  // journal on), the same platform without the journal, to show what journaling every request costs,
+  // and with the in-memory limiter, to show what the shared limiter costs per coupon.
   const setups: Setup[] = [];
-  for (const [name, limiter] of [
-    ['default', undefined],
-    ['memory-rate-limiter', new MemoryRateLimiter(Date.now)],
+  for (const [name, limiter, journal] of [
+    ['default', undefined, true],
+    ['journal-off', undefined, false],
+    ['memory-rate-limiter', new MemoryRateLimiter(Date.now), true],
   ] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-bench-'));
     const platform = await createPlatform({
       dataDir: dir,
       rateLimits: { 'favor.coupons.send': 1_000_000_000 },
       ...(limiter ? { rateLimiter: limiter } : {}),
+      ...(journal ? {} : { journal: false as const }),
       log: (l) => console.error(l),
     });
     await platform.listen({ host: '127.0.0.1', port: 0, tlsPort: false });
@@ -218,6 +223,7 @@ async function main(): Promise<void> {
     setups.push({
       name,
       limiter: platform.context.rateLimiter.constructor.name,
+      journal,
       platform,
       dir,
       credentials,
@@ -275,6 +281,7 @@ async function main(): Promise<void> {
       results.push({
         setup: s.name,
         rateLimiter: s.limiter,
+        journal: s.journal,
         rounds: s.runs.map((r) => ({
           ...r,
           rps: Math.round(r.rps),
@@ -318,6 +325,28 @@ async function main(): Promise<void> {
       platformOverFloorPerRound: perRound.map((x) => Number(x.toFixed(2))),
       platformOverFloor: Number(median(perRound).toFixed(2)),
     };
+    // Journal on against off, round by round (the two ran back to back in each round, in alternating order).
+    const withJournal = (results[0] as SetupResult).rounds;
+    const withoutJournal = (results.find((r) => !r.journal) as SetupResult).rounds;
+    const journalRatios = withJournal.map((r, i) => r.rps / (withoutJournal[i]?.rps ?? r.rps));
+    const journalSummary = {
+      description: 'the platform as shipped (journal on) against the same platform with journal: false',
+      rpsOnOverOffPerRound: journalRatios.map((x) => Number(x.toFixed(3))),
+      rpsOnOverOff: Number(median(journalRatios).toFixed(3)),
+      p50msOn: withJournal.map((r) => r.p50ms),
+      p50msOff: withoutJournal.map((r) => r.p50ms),
+      platformCpuUsPerCouponOn: withJournal.map((r) => r.platformCpuUsPerCoupon),
+      platformCpuUsPerCouponOff: withoutJournal.map((r) => r.platformCpuUsPerCoupon),
+      journaledRows: Number(
+        (
+          await (setups[0] as Setup).platform.context.db
+            .selectFrom('request_journal')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+      target: 'at most 5% slower (on/off ≥ 0.95)',
+    };
     const summary = {
       benchmark:
         'POST /v3/marketing/favor/users/{openid}/coupons over HTTP: request verified and answer signed by the platform, answer verified by the client',
@@ -334,6 +363,7 @@ async function main(): Promise<void> {
       medianCryptoBound: Math.round(bound),
       results,
       floor: floorSummary,
+      journal: journalSummary,
       targets: { couponsPerSecond: 2000, fractionOfCryptoBound: 0.6 },
       loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
     };
@@ -362,7 +392,7 @@ async function main(): Promise<void> {
           results
             .map(
               (r) =>
-                `| ${i + 1} | ${r.setup} (${r.rateLimiter}) | ${r.rounds[i]?.rps} | ${r.rounds[i]?.p50ms} | ${r.rounds[i]?.p99ms} | ${r.rounds[i]?.platformCpuUsPerCoupon} | ${r.rounds[i]?.loadCpuUsPerRequest} | ${Math.round(b)} |`,
+                `| ${i + 1} | ${r.setup} (${r.rateLimiter}, journal ${r.journal ? 'on' : 'off'}) | ${r.rounds[i]?.rps} | ${r.rounds[i]?.p50ms} | ${r.rounds[i]?.p99ms} | ${r.rounds[i]?.platformCpuUsPerCoupon} | ${r.rounds[i]?.loadCpuUsPerRequest} | ${Math.round(b)} |`,
             )
             .concat(
               `| ${i + 1} | floor (verify, parse, sign only) | ${floorSummary.rounds[i]?.rps} | ${floorSummary.rounds[i]?.p50ms} | ${floorSummary.rounds[i]?.p99ms} | ${floorSummary.rounds[i]?.serverCpuUsPerCoupon} | ${floorSummary.rounds[i]?.loadCpuUsPerRequest} | ${Math.round(b)} |`,
@@ -381,6 +411,10 @@ async function main(): Promise<void> {
           `${Math.round((summary.cpus * 1e6) / (main.medianRound.platformCpuUsPerCoupon + main.medianRound.loadCpuUsPerRequest))} coupons/s at these costs; the run reached ` +
           `${Math.round((100 * main.medianRound.rps * (main.medianRound.platformCpuUsPerCoupon + main.medianRound.loadCpuUsPerRequest)) / (summary.cpus * 1e6))}% of that. ` +
           `The crypto alone (one sign + verify pair per coupon, from the crypto bound) costs ${Math.round((summary.cpus * 1e6) / summary.medianCryptoBound)} µs of CPU.`,
+        '',
+        `**Request journal: on/off ${journalSummary.rpsOnOverOff}** (median of the per-round ratios ${journalSummary.rpsOnOverOffPerRound.join(', ')}; target ≥ 0.95):`,
+        `platform CPU per coupon ${journalSummary.platformCpuUsPerCouponOn.join(', ')} µs with the journal, ${journalSummary.platformCpuUsPerCouponOff.join(', ')} µs without;`,
+        `p50 ${journalSummary.p50msOn.join(', ')} ms with, ${journalSummary.p50msOff.join(', ')} ms without. ${journalSummary.journaledRows} requests journaled (every send, bodies and answers kept).`,
         '',
         `The floor is a bare node:http server in the same process that does only what each send needs to be answered and`,
         `verified at all (bench/support/floor-server.ts: verify the request, parse it, sign a \`{"coupon_id"}\` answer; no`,

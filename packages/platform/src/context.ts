@@ -1,7 +1,9 @@
 import type { Clock } from './clock.js';
 import type { Db } from './db/database.js';
 import type { PlatformClock } from './features/clock/platform-clock.js';
+import type { JournalSettings } from './features/journal/journal.service.js';
 import type { Hooks } from './hooks.js';
+import type { RequestObserver } from './http/observe.js';
 import type { PlatformKeys } from './keys/platform-keys.js';
 import type { RateLimiter, RateLimitRule } from './rate-limit/rate-limiter.js';
 import type { LocalTls } from './tls/local-tls.js';
@@ -30,6 +32,10 @@ export interface PlatformContext {
   /** Services that other features call (e.g. `favor.markUsed`). Filled in by features at setup. */
   services: PlatformServices;
   log: (line: string) => void;
+  /** The request journal's retention, or undefined when the platform runs without one. */
+  journal: JournalSettings | undefined;
+  /** What receives a record of every request once it is answered (the journal, the access log). */
+  observers: RequestObserver[];
   /** `closing` turns true when close() begins: readiness then answers 503 while requests drain. */
   lifecycle: { closing: boolean };
 }

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { AccessLogFormat } from './http/access-log.js';
 import type { RateLimitSetting } from './rate-limit/limits.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 
@@ -37,6 +38,16 @@ export interface PlatformOptions {
    * created owner-only.
    */
   insecurePermissions?: boolean;
+  /**
+   * The request journal (default on, 100,000 rows, 7 days): every API request with its answer, kept
+   * in the database; `false` turns it off.
+   */
+  journal?: false | { maxRows?: number; maxAgeMs?: number };
+  /**
+   * One line per request (default off): `json` (pino) or `pretty`, written to `destination` (default
+   * stdout). Never a secret: no header, body or key is logged.
+   */
+  accessLog?: { format: AccessLogFormat; destination?: NodeJS.WritableStream };
   /** Where log lines go (default console.error); pass `() => {}` to silence. */
   log?: (line: string) => void;
 }

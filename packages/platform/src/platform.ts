@@ -12,7 +12,9 @@ import { PlatformStartError } from './errors/platform-start-error.js';
 import { PlatformClock } from './features/clock/platform-clock.js';
 import type { StopFunction } from './features/feature.js';
 import { features as allFeatures } from './features/index.js';
+import { DEFAULT_JOURNAL } from './features/journal/journal.service.js';
 import { Hooks } from './hooks.js';
+import { accessLog } from './http/access-log.js';
 import { buildApp } from './http/app.js';
 import { connectionCap, openFileLimit } from './http/fd-limit.js';
 import { type ConnectionLimits, DEFAULT_TIMEOUTS, Listener, serverOptions } from './http/listener.js';
@@ -131,6 +133,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       allowFaultHeaders: options.allowFaultHeaders ?? false,
       services: {} as PlatformServices,
       log,
+      journal: options.journal === false ? undefined : { ...DEFAULT_JOURNAL, ...options.journal },
+      observers: options.accessLog ? [accessLog(options.accessLog)] : [],
       lifecycle: { closing: false },
     };
     for (const f of allFeatures) await f.setup?.(ctx);
@@ -203,6 +207,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           };
           if (result.cut > 0)
             log(`platform: ${result.cut} requests were still unanswered after ${drainMs} ms and were cut off`);
+          // After the last answer: what was answered is journaled and logged before the database closes.
+          await Promise.all(ctx.observers.map((o) => o.close?.()));
           // Every answer waited for its group commit; what a cut-off request wrote is committed here.
           await db.destroy();
           return result;

@@ -6,6 +6,7 @@ import { campaign } from './campaign.js';
 import { clock } from './clock.js';
 import { coupon } from './coupon.js';
 import { fault } from './fault.js';
+import { logs } from './logs.js';
 import { merchant } from './merchant.js';
 import { notification } from './notification.js';
 import { reset } from './reset.js';
@@ -39,6 +40,11 @@ export const commands: Record<string, Command> = {
   fault: {
     summary: 'force errors, latency, closed connections or dropped answers on chosen APIs (admin API)',
     run: fault,
+  },
+  logs: {
+    summary:
+      'the requests the platform received: filter, follow, or show one whole with its signature verdict (admin API)',
+    run: logs,
   },
   reset: { summary: 'delete issued coupons and counters (admin API)', run: reset },
   campaign: { summary: 'send a stock to a list of users: rate-limited, resumable, exactly once', run: campaign },

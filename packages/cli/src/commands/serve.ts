@@ -103,6 +103,37 @@ const SETTINGS = [
     default: 'off',
     help: "honour a request's Wxcoupon-Fault header (headers are not signed: a sandbox only)",
   },
+  {
+    flag: 'log-format',
+    env: 'WXCOUPON_LOG_FORMAT',
+    type: 'string',
+    arg: 'FORMAT',
+    default: 'pretty on a terminal, else json',
+    help: 'access log on stdout, one line per request: json (pino), pretty or off',
+  },
+  {
+    flag: 'no-journal',
+    env: 'WXCOUPON_NO_JOURNAL',
+    type: 'boolean',
+    default: 'off',
+    help: 'keep no request journal (`wxcoupon logs`, GET /admin/requests)',
+  },
+  {
+    flag: 'journal-max-rows',
+    env: 'WXCOUPON_JOURNAL_MAX_ROWS',
+    type: 'string',
+    arg: 'N',
+    default: '100000',
+    help: 'requests the journal keeps, newest first',
+  },
+  {
+    flag: 'journal-max-age',
+    env: 'WXCOUPON_JOURNAL_MAX_AGE',
+    type: 'string',
+    arg: 'AGE',
+    default: '7d',
+    help: 'journaled requests older than this are deleted (e.g. 12h, 30d)',
+  },
 ] as const satisfies readonly Setting[];
 
 type SettingName = (typeof SETTINGS)[number]['flag'];
@@ -156,6 +187,13 @@ export async function serve(argv: string[]): Promise<number> {
     : undefined;
   const rateLimits = settings['rate-limits'].given ? parseRateLimits(settings['rate-limits']) : undefined;
   const database = settings.database.given ? settings.database.text : undefined;
+  const logFormat = accessLogFormat(settings['log-format']);
+  const journal = switchOn(settings, 'no-journal')
+    ? false
+    : {
+        maxRows: whole(settings, 'journal-max-rows', 1, 100_000_000),
+        maxAgeMs: age(settings['journal-max-age']),
+      };
 
   const platform = await createPlatform({
     dataDir: settings.data.text,
@@ -163,6 +201,8 @@ export async function serve(argv: string[]): Promise<number> {
     ...(rateLimits ? { rateLimits } : {}),
     insecurePermissions: switchOn(settings, 'insecure-permissions'),
     allowFaultHeaders: switchOn(settings, 'allow-fault-headers'),
+    journal,
+    ...(logFormat !== 'off' ? { accessLog: { format: logFormat } } : {}),
   });
   let listening: Awaited<ReturnType<typeof platform.listen>>;
   try {
@@ -181,6 +221,9 @@ export async function serve(argv: string[]): Promise<number> {
   const files = openFileLimit();
   process.stdout.write(
     `limits: ${listening.maxConnections} connections per listener${files ? ` (open-file limit ${files})` : ''}; timeouts: headers ${settings['headers-timeout'].text}, body ${settings['body-timeout'].text}, keep-alive ${settings['keep-alive-timeout'].text}, drain ${settings['drain-timeout'].text}\n`,
+  );
+  process.stdout.write(
+    `journal: ${journal ? `the last ${journal.maxRows} requests, up to ${settings['journal-max-age'].text} (\`wxcoupon logs\`)` : 'off'}; access log: ${logFormat === 'off' ? 'off' : `${logFormat}, one line per request on stdout`}\n`,
   );
   const c = platform.credentials;
   process.stdout.write(quickStart(listening.url, listening.tlsUrl, platform.context.dataDir, c.favorStockId, c.appid));
@@ -253,6 +296,24 @@ function duration(settings: Record<SettingName, SettingValue>, name: SettingName
   const ms = m?.[1] ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : Number.NaN;
   if (!Number.isFinite(ms) || ms < 0 || ms > 3_600_000)
     throw new UsageError(`${source} must be a time such as 500ms, 10s or 2m, at most 1 hour (got "${text}")`);
+  return Math.round(ms);
+}
+
+/** `json`, `pretty` or `off`; by default pretty for a person at a terminal, JSON for a log collector. */
+function accessLogFormat({ text, source, given }: SettingValue): 'json' | 'pretty' | 'off' {
+  if (!given) return process.stdout.isTTY ? 'pretty' : 'json';
+  const v = text.trim().toLowerCase();
+  if (v === 'json' || v === 'pretty' || v === 'off') return v;
+  throw new UsageError(`${source} must be json, pretty or off (got "${text}")`);
+}
+
+/** `30m`, `12h`, `7d` (a bare number is seconds), at least a minute; in milliseconds. */
+function age({ text, source }: SettingValue): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(text.trim());
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m?.[2] ?? 's') as 's'];
+  const ms = m?.[1] ? Number(m[1]) * unit : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 60_000 || ms > 3650 * 86_400_000)
+    throw new UsageError(`${source} must be an age such as 12h or 7d, at least 1m (got "${text}")`);
   return Math.round(ms);
 }
 

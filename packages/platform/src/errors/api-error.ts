@@ -7,6 +7,15 @@ export interface ErrorDetail {
   value?: unknown;
   issue?: string;
   location?: string;
+  /** SIGN_ERROR: what the platform built from the request it received (coupon-api.md §8.7). */
+  sign_information?: {
+    method: string;
+    url: string;
+    sign_message_length: number;
+    truncated_sign_message: string;
+  };
+  /** SIGN_ERROR: the specific issue, nested as the real service nests it. */
+  detail?: { issue: string };
 }
 
 /**

@@ -7,6 +7,7 @@ import { faultsFeature } from './faults/index.js';
 import { favorFeature } from './favor/index.js';
 import type { Feature } from './feature.js';
 import { healthFeature } from './health/index.js';
+import { journalFeature } from './journal/index.js';
 import { merchantsFeature } from './merchants/index.js';
 import { notifyFeature } from './notify/index.js';
 import { v2couponFeature } from './v2coupon/index.js';
@@ -15,6 +16,7 @@ import { v2couponFeature } from './v2coupon/index.js';
 // The console comes first: its v3 middleware must be registered before any family's routes.
 export const features: readonly Feature[] = [
   consoleFeature,
+  journalFeature,
   faultsFeature,
   merchantsFeature,
   certificatesFeature,

@@ -6,6 +6,7 @@ import { adminAuth } from './admin-auth.js';
 import { jsonContentType } from './content-type.js';
 import type { AdminEnv, AppEnv, V3Env } from './env.js';
 import { errorHandler } from './error-handler.js';
+import { observe } from './observe.js';
 import { requestIdMiddleware } from './request-id.js';
 import { literalPath } from './request-target.js';
 import { routeFallback } from './route-fallback.js';
@@ -21,6 +22,7 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   const onError = errorHandler(ctx.log);
   const app = new Hono<AppEnv>();
   app.use('*', requestIdMiddleware);
+  app.use('*', observe(ctx.observers));
   // Before any route is chosen: a path the URL parser would resolve elsewhere is refused, not rerouted.
   app.use('*', literalPath);
   // No answer leaves before what it reports is committed (SQLite commits in groups).

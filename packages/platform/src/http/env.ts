@@ -1,10 +1,13 @@
 import type { Hono } from 'hono';
+import type { RequestNote } from './request-note.js';
 
 /** Set by the root middleware on every request. */
 export interface BaseVariables {
   requestId: string;
   /** Set when a request's own statements are done (before its answer is signed): see `durabilityReach`. */
   durableUpTo?: number;
+  /** Set when requests are recorded (journal, access log): see request-note.ts. */
+  note?: RequestNote;
 }
 
 /** The merchant a verified APIv3 request came from. */

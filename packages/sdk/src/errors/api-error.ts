@@ -40,14 +40,15 @@ export class ApiError extends WechatpayError {
   readonly explanation: string | undefined;
 
   constructor(init: ApiErrorInit) {
-    const where = init.detail?.field
-      ? ` (field ${init.detail.field}${init.detail.issue ? `: ${init.detail.issue}` : ''})`
-      : '';
+    // SIGN_ERROR nests its issue one level down ({detail: {issue}}), as the real service does.
+    const issue = init.detail?.issue ?? nestedIssue(init.detail);
+    const where = init.detail?.field ? ` (field ${init.detail.field}${issue ? `: ${issue}` : ''})` : '';
     const explanation = explainApiError(init.code, init.message, init.detail);
     super(
       `${init.method} ${init.url} failed with HTTP ${init.status} ${init.code}: ${init.message}` +
         `${explanation ? ` — ${explanation}` : ''}${where}` +
-        (init.requestId ? ` [Request-ID ${init.requestId}]` : ''),
+        (init.requestId ? ` [Request-ID ${init.requestId}]` : '') +
+        signInformation(init.detail),
     );
     this.serverMessage = init.message;
     this.explanation = explanation;
@@ -59,4 +60,30 @@ export class ApiError extends WechatpayError {
     this.method = init.method;
     this.url = init.url;
   }
+}
+
+function nestedIssue(detail: ApiErrorDetail | undefined): string | undefined {
+  const nested = detail?.['detail'];
+  const issue = typeof nested === 'object' && nested !== null ? (nested as { issue?: unknown }).issue : undefined;
+  return typeof issue === 'string' ? issue : undefined;
+}
+
+/**
+ * A 401's `detail.sign_information`, readable: the message the server built from the request it
+ * received (truncated by the server), one line per part, to set beside the message that was signed.
+ * Empty when the answer has none.
+ */
+function signInformation(detail: ApiErrorDetail | undefined): string {
+  const info = detail?.['sign_information'];
+  if (typeof info !== 'object' || info === null) return '';
+  const { method, url, sign_message_length: length, truncated_sign_message: message } = info as Record<string, unknown>;
+  if (typeof message !== 'string') return '';
+  const parts = ['method', 'url', 'timestamp', 'nonce', 'body'];
+  const lines = message.replace(/\n$/, '').split('\n');
+  const shown = lines.map((line, i) => `  ${(parts[i] ?? '').padEnd(9)} ${JSON.stringify(line)}`);
+  return (
+    `\nThe server built the signed message from ${String(method)} ${String(url)} as received` +
+    `${typeof length === 'number' ? ` (${length} bytes; shown truncated)` : ''}; compare it with the one you signed:\n` +
+    shown.join('\n')
+  );
 }

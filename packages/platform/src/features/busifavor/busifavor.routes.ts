@@ -3,6 +3,7 @@ import type { PlatformContext } from '../../context.js';
 import type { V3Router } from '../../http/env.js';
 import { rateLimit } from '../../http/rate-limit.js';
 import { noContent, ok } from '../../http/reply.js';
+import { servesApi } from '../../http/request-note.js';
 import { FieldReader, OPENID, parseBody } from '../../http/validator.js';
 import { v3Faults } from '../faults/faults.transport.js';
 import { notifyUrlProblem } from '../notify/notify-url.js';
@@ -31,7 +32,10 @@ export function busifavorRoutes(router: V3Router, ctx: PlatformContext): void {
   const { stocks, codes, coupons } = ctx.services.busifavor;
   // Each API: its rate limit, then any fault configured for it (both after authentication).
   const limited = (api: string) =>
-    every(rateLimit(ctx, `busifavor.${api}`, 'FREQUENCY_LIMITED'), v3Faults(ctx, `busifavor.${api}`));
+    servesApi(
+      `busifavor.${api}`,
+      every(rateLimit(ctx, `busifavor.${api}`, 'FREQUENCY_LIMITED'), v3Faults(ctx, `busifavor.${api}`)),
+    );
   const path = (c: { req: { param: () => Record<string, string> } }) => new FieldReader(c.req.param(), 'uri_template');
   const stockIdOf = (c: { req: { param: () => Record<string, string> } }) => checkPath(path(c), 'stock_id', 20);
   const codeOf = (c: { req: { param: () => Record<string, string> } }) =>

@@ -4,6 +4,7 @@ import type { PlatformContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { V3Router } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
+import { servesApi } from '../../http/request-note.js';
 import { findMerchant } from '../merchants/merchants.repository.js';
 
 /**
@@ -12,29 +13,32 @@ import { findMerchant } from '../merchants/merchants.repository.js';
  * platform certificate: 404 RESOURCE_NOT_EXISTS, as the real service answers.
  */
 export function certificatesRoutes(router: V3Router, ctx: PlatformContext): void {
-  router.get('/certificates', async (c) => {
-    const me = c.get('merchant');
-    if (me.platformKeyMode === 'public_key') {
-      throw new ApiError('RESOURCE_NOT_EXISTS', '商户已切换为微信支付公钥模式，无平台证书');
-    }
-    const merchant = await findMerchant(ctx.db, me.mchid);
-    if (!merchant) throw new ApiError('MCH_NOT_EXISTS');
-    const cert = ctx.keys.certificate;
-    const iv = nonce(12);
-    return ok(c, {
-      data: [
-        {
-          serial_no: cert.id,
-          effective_time: rfc3339(cert.notBefore),
-          expire_time: rfc3339(cert.notAfter),
-          encrypt_certificate: {
-            algorithm: 'AEAD_AES_256_GCM',
-            nonce: iv,
-            associated_data: 'certificate',
-            ciphertext: aesGcmEncrypt(cert.certificatePem ?? '', merchant.api_v3_key, iv, 'certificate'),
+  router.get(
+    '/certificates',
+    servesApi('certificates', async (c) => {
+      const me = c.get('merchant');
+      if (me.platformKeyMode === 'public_key') {
+        throw new ApiError('RESOURCE_NOT_EXISTS', '商户已切换为微信支付公钥模式，无平台证书');
+      }
+      const merchant = await findMerchant(ctx.db, me.mchid);
+      if (!merchant) throw new ApiError('MCH_NOT_EXISTS');
+      const cert = ctx.keys.certificate;
+      const iv = nonce(12);
+      return ok(c, {
+        data: [
+          {
+            serial_no: cert.id,
+            effective_time: rfc3339(cert.notBefore),
+            expire_time: rfc3339(cert.notAfter),
+            encrypt_certificate: {
+              algorithm: 'AEAD_AES_256_GCM',
+              nonce: iv,
+              associated_data: 'certificate',
+              ciphertext: aesGcmEncrypt(cert.certificatePem ?? '', merchant.api_v3_key, iv, 'certificate'),
+            },
           },
-        },
-      ],
-    });
-  });
+        ],
+      });
+    }),
+  );
 }

@@ -5,6 +5,7 @@ import { durabilityMark, durabilityReach, durable } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { ErrorCode } from '../../errors/registry.js';
 import type { V3Env } from '../../http/env.js';
+import { noteOf } from '../../http/request-note.js';
 import { V2Failure } from '../v2coupon/v2-failure.js';
 import type { V2ErrorCode } from '../v2coupon/v2coupon.codes.js';
 import { FAULT_HEADER, type FaultEffect, V2_RETURN_LAYER } from './faults.schema.js';
@@ -35,6 +36,7 @@ export function v3Faults(ctx: PlatformContext, api: string): MiddlewareHandler<V
       return;
     }
     await commitThen(ctx, next);
+    withhold(c, c.res);
     c.res = dropConnection(c);
   };
 }
@@ -73,7 +75,12 @@ export async function v2Faults(
   }
   if (effect.action === 'close') return dropConnection(c);
   // A business failure is dropped too: what matters is that the caller never hears the outcome.
-  await commitThen(ctx, () => run().catch(() => undefined));
+  await commitThen(ctx, () =>
+    run().then(
+      (res) => withhold(c, res),
+      () => undefined,
+    ),
+  );
   return dropConnection(c);
 }
 
@@ -111,6 +118,8 @@ function v3Target(c: Context<V3Env>): FaultTarget {
  * which a fetch-based client sees the same way: the call fails without a status it can trust.
  */
 function dropConnection(c: Context): Response {
+  const note = noteOf(c);
+  if (note) note.dropped = true;
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (incoming) {
     incoming.socket.destroy();
@@ -125,9 +134,16 @@ function dropConnection(c: Context): Response {
 }
 
 function logFault(ctx: PlatformContext, c: Context, api: string, effect: FaultEffect, ruleId?: string): void {
-  ctx.log(
-    `platform: fault ${describeEffect(effect)} on ${api} (${ruleId ? `rule ${ruleId}` : 'Wxcoupon-Fault header'}, Request-ID ${String(c.get('requestId'))})`,
-  );
+  const source = ruleId ? `rule ${ruleId}` : 'Wxcoupon-Fault header';
+  const note = noteOf(c);
+  if (note) note.fault = `${describeEffect(effect)} (${source})`;
+  ctx.log(`platform: fault ${describeEffect(effect)} on ${api} (${source}, Request-ID ${String(c.get('requestId'))})`);
+}
+
+/** Keeps the answer a fault drops for the journal: what was committed, though the client never hears it. */
+function withhold(c: Context, res: Response): void {
+  const note = noteOf(c);
+  if (note) note.withheld = res;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -5,6 +5,7 @@ import { MESSAGES } from '../../errors/messages.js';
 import type { V3Router } from '../../http/env.js';
 import { rateLimit } from '../../http/rate-limit.js';
 import { ok } from '../../http/reply.js';
+import { servesApi } from '../../http/request-note.js';
 import { FieldReader, MCHID, parseBody } from '../../http/validator.js';
 import { v3Faults } from '../faults/faults.transport.js';
 import {
@@ -23,7 +24,10 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
   const favor = ctx.services.favor;
   // Each API: its rate limit, then any fault configured for it (both after authentication).
   const limited = (api: string) =>
-    every(rateLimit(ctx, `favor.${api}`, 'FREQUENCY_LIMIT_EXCEED'), v3Faults(ctx, `favor.${api}`));
+    servesApi(
+      `favor.${api}`,
+      every(rateLimit(ctx, `favor.${api}`, 'FREQUENCY_LIMIT_EXCEED'), v3Faults(ctx, `favor.${api}`)),
+    );
 
   router.post('/marketing/favor/coupon-stocks', limited('stocks.create'), async (c) => {
     const input = parseBody(c.get('rawBody'), (b) => parseCreateStock(b, ctx.clock()));

@@ -2,6 +2,7 @@ import { nonce } from '@wxcoupon/sdk/crypto';
 import type { Context } from 'hono';
 import type { PlatformContext } from '../../context.js';
 import type { AppRouter } from '../../http/env.js';
+import { noteOf, type SignatureNote } from '../../http/request-note.js';
 import { v2Faults } from '../faults/faults.transport.js';
 import { V2Failure } from './v2-failure.js';
 import { authenticateV2, type V2Caller } from './v2coupon.auth.js';
@@ -89,9 +90,13 @@ function v2Handler(ctx: PlatformContext, endpoint: V2Endpoint) {
   return async (c: Context): Promise<Response> => {
     let request: Fields = {};
     let caller: V2Caller | undefined;
+    const note = noteOf(c);
+    if (note) note.api = endpoint.api;
     try {
       request = await readV2Fields(c);
+      if (note && request['mch_id']) note.mchid = request['mch_id'];
       caller = await authenticateV2(ctx, c, request, { certificate: endpoint.certificate });
+      if (note) note.signature = { verdict: 'ok', reason: null };
       const rule = endpoint.rateLimit ? ctx.rateLimits[endpoint.rateLimit] : undefined;
       if (
         rule &&
@@ -115,6 +120,7 @@ function v2Handler(ctx: PlatformContext, endpoint: V2Endpoint) {
         );
         failure = new V2Failure('NETWORK ERROR', 'result');
       }
+      if (note && failure.code === 'SIGN_ERROR') note.signature = v2SignatureFailure(request);
       if (failure.layer === 'return' || !caller) return returnFailure(c, failure);
       return signedReply(
         c,
@@ -131,6 +137,20 @@ function v2Handler(ctx: PlatformContext, endpoint: V2Endpoint) {
     }
   };
 }
+
+/**
+ * Why a v2 `sign` failed, as far as it can be told: the message it covers ends with the merchant's
+ * APIv2 key, so unlike APIv3 it is never shown.
+ */
+function v2SignatureFailure(request: Fields): SignatureNote {
+  if ((request['sign'] ?? '') === '') return { verdict: 'absent', reason: 'sign missing', explanation: V2_EXPLANATION };
+  return { verdict: 'failed', reason: 'wrong key or fields changed', explanation: V2_EXPLANATION };
+}
+
+const V2_EXPLANATION =
+  'APIv2 signs every non-empty field except sign, sorted by name, as k=v joined by &, then &key=<APIv2 key>, ' +
+  'MD5 (or HMAC-SHA256 with sign_type) in upper case. Usually the APIv2 key is not the merchant’s (it is not ' +
+  'the APIv3 key), an empty field was included, or a field changed after signing.';
 
 /** The common part of every authenticated answer. */
 function header(request: Fields): Fields {

@@ -1,6 +1,7 @@
 import { type V2SignType, v2Sign } from '@wxcoupon/sdk/crypto';
 import { buildXml, parseXml, XmlFormatError } from '@wxcoupon/sdk/xml';
 import type { Context } from 'hono';
+import { noteOf } from '../../http/request-note.js';
 import { V2Failure } from './v2-failure.js';
 
 // The APIv2 wire: a bounded, strictly decoded XML body in; XML out, always HTTP 200.
@@ -15,6 +16,8 @@ export async function readV2Fields(c: Context): Promise<Record<string, string>> 
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_V2_BODY_BYTES) throw tooLarge();
   const bytes = await readBounded(c.req.raw.body);
+  const note = noteOf(c);
+  if (note) note.body = bytes;
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
