@@ -35,7 +35,7 @@ describe('wxcoupon clock and notification trigger', () => {
 
     const refused = await run(['clock', 'set', 'next tuesday', ...common]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /PARAM_ERROR: time: must be an RFC 3339 time/);
+    assert.match(refused.stderr, /PARAM_ERROR: .*“time”.*must be an RFC 3339 time/);
     const backwards = await run(['clock', 'advance', '0m', ...common]);
     assert.equal(backwards.code, 1);
     assert.match(backwards.stderr, /must be positive/);

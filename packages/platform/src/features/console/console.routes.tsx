@@ -482,7 +482,8 @@ export function consoleRoutes(
       c,
       `/console/stocks/busifavor/${encodeURIComponent(s.stock_id)}`,
       o,
-      `已发券 · Sent coupon ${String(o.data.coupon_code ?? '')} to ${openid}`,
+      // B9 answers the coupon inside send_coupon_result, as WeChat Pay's generated SDKs decode it.
+      `已发券 · Sent coupon ${String((o.data.send_coupon_result as { coupon_code?: string } | undefined)?.coupon_code ?? '')} to ${openid}`,
     );
   });
 
