@@ -45,7 +45,10 @@ test('the message the server built is shown part by part, with the nested issue'
     method: 'POST',
     url: 'https://api.mch.weixin.qq.com/v3/pay/transactions/jsapi',
   });
-  assert.match(err.message, /HTTP 401 SIGN_ERROR: 签名错误 \(field signature: sign not match\) \[Request-ID R1\]/);
+  assert.match(
+    err.message,
+    /HTTP 401 SIGN_ERROR: 签名错误 — the request signature did not verify \([^)]*\) \(field signature: sign not match\) \[Request-ID R1\]/,
+  );
   assert.match(
     err.message,
     /built the signed message from POST \/v3\/pay\/transactions\/jsapi as received \(206 bytes/,

@@ -43,7 +43,8 @@ export class ApiError extends WechatpayError {
     // SIGN_ERROR nests its issue one level down ({detail: {issue}}), as the real service does.
     const issue = init.detail?.issue ?? nestedIssue(init.detail);
     const where = init.detail?.field ? ` (field ${init.detail.field}${issue ? `: ${issue}` : ''})` : '';
-    const explanation = explainApiError(init.code, init.message, init.detail);
+    // The message names the field itself when the detail has one, so the explanation need not.
+    const explanation = explainApiError(init.code, init.message, where ? undefined : init.detail);
     super(
       `${init.method} ${init.url} failed with HTTP ${init.status} ${init.code}: ${init.message}` +
         `${explanation ? ` — ${explanation}` : ''}${where}` +

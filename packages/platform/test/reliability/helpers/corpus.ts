@@ -448,8 +448,10 @@ export function* corpus(ctx: CorpusContext, count: number): Generator<BadRequest
         { body: JSON.stringify(good(n)), tweak: { separator: pickOf([';', 'X', ' ', ',,', ', ,', '\t;', '&']) } },
         SIGN,
       ),
-    // XML where JSON belongs (entity expansion, external entities, unclosed tags).
-    () => post('hostile xml', pickOf(HOSTILE_XML), PARAM, { contentType: 'text/xml' }),
+    // XML where JSON belongs (entity expansion, external entities, unclosed tags): refused for its
+    // Content-Type before the body is read.
+    () =>
+      post('hostile xml', pickOf(HOSTILE_XML), { status: 400, code: 'INVALID_REQUEST' }, { contentType: 'text/xml' }),
     () => ({
       kind: 'hostile xml (APIv2)',
       method: 'POST',
