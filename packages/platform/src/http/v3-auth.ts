@@ -2,6 +2,7 @@ import { parseAuthorization, requestMessage, rsaVerify } from '@wxcoupon/sdk/cry
 import type { MiddlewareHandler } from 'hono';
 import type { PlatformContext } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
+import { MESSAGES } from '../errors/messages.js';
 import { publicKeyFromPem } from '../keys/key-cache.js';
 import type { PlatformKeyMode, V3Env } from './env.js';
 import { decodeBody, readRawBody } from './raw-body.js';
@@ -29,7 +30,9 @@ export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
     // only after it verifies, so no byte that the decoder would drop or replace escapes the signature.
     const build = (url: string, body: Buffer, ts = auth?.timestamp ?? '', nonceStr = auth?.nonce_str ?? '') =>
       Buffer.concat([Buffer.from(requestMessage(c.req.method, url, ts, nonceStr, '').slice(0, -1)), body, NEWLINE]);
-    const refuse = (reason: string, message: string, extra?: Parameters<typeof explain>[1]): ApiError => {
+    // `why` says in English what failed, for whoever reads this code; the answer carries the service's words
+    // and the journal the reason and its explanation.
+    const refuse = (reason: string, _why: string, extra?: Parameters<typeof explain>[1]): ApiError => {
       const built = build(target, raw);
       if (note) {
         note.signature = {
@@ -39,7 +42,7 @@ export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
           explanation: explain(reason, extra),
         };
       }
-      return signError(message, reason, c.req.method, target, built, raw.length);
+      return signError(reason, c.req.method, target, built, raw.length);
     };
     if (!auth) {
       const claimed = header && /mchid="([^"]{1,32})"/.exec(header)?.[1];
@@ -134,17 +137,11 @@ function certificateLookup(ctx: PlatformContext) {
  * compare it with the one it signed. The cut keeps the first lines whole and the body's first 10
  * characters, as observed on the real service.
  */
-function signError(
-  message: string,
-  reason: string,
-  method: string,
-  url: string,
-  built: Buffer,
-  bodyLength: number,
-): ApiError {
+function signError(reason: string, method: string, url: string, built: Buffer, bodyLength: number): ApiError {
   const head = built.subarray(0, built.length - bodyLength - 1).toString('utf8');
   const body = built.subarray(built.length - bodyLength - 1, built.length - 1).toString('utf8');
-  return new ApiError('SIGN_ERROR', message, {
+  // The real service answers every signature failure with the same words; what differs is in detail.
+  return new ApiError('SIGN_ERROR', MESSAGES.signError, {
     field: 'signature',
     location: 'authorization',
     sign_information: {
