@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 
@@ -32,8 +33,15 @@ export async function launch(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, args, timeout: 60_000 });
 }
 
-/** Screenshots land in bench/results/console/, committed so a reviewer can look without running anything. */
-export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'bench', 'results', 'console');
+/**
+ * With WXCOUPON_SCREENSHOTS=1 (`npm run screenshots`) screenshots land in bench/results/console/, committed so a
+ * reviewer can look without running anything; otherwise in a temporary directory, so that a test run leaves
+ * the working tree as it found it.
+ */
+export const SCREENSHOT_DIR =
+  process.env.WXCOUPON_SCREENSHOTS === '1'
+    ? join(import.meta.dirname, '..', '..', '..', '..', 'bench', 'results', 'console')
+    : join(tmpdir(), 'wxcoupon-console-screenshots');
 
 export const WIDTHS = { laptop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 

@@ -13,7 +13,7 @@ import { findChromium, launch, NO_BROWSER, screenshots } from './browser.js';
 // demo stock, send a test coupon and find it on the user and requests pages, use it and redeliver its
 // notification, pause the stock and see the next send refused, add a fault and see it answer, change
 // a 商家券 budget, advance the clock past the stock's end. Every page is photographed at laptop and
-// phone width into bench/results/console/.
+// phone width (into bench/results/console/ with WXCOUPON_SCREENSHOTS=1, see browser.ts).
 
 const chromium = findChromium();
 const OPENID = 'o_console_user1';
