@@ -387,6 +387,36 @@ describe('fidelity: 发放代金券 APIv2 send_coupon (seed pages 000 and 001)',
     assert.equal(none.headers['content-language'], 'zh-CN');
   });
 
+  test('a merchant set to decimal err_codes gets them on business failures; the texts and return layer stay', async () => {
+    const set = (enabled: boolean) => t.admin('PUT', `/merchants/${mchid}/v2-decimal-err-code`, { enabled });
+    const once = await stock({ max_coupons_per_user: 1 });
+    const openid = 'o-v2-fidelity-decimal';
+    assert.equal((await v2.send(SEND, fields(once, { openid }), key)).fields['result_code'], 'SUCCESS');
+    assert.equal((await set(true)).status, 200);
+    try {
+      // The official failure sample: 268456007 with 你已领取过该代金券.
+      const sent = fields(once, { openid });
+      const again = await v2.send(SEND, sent, key);
+      assert.equal(again.fields['err_code'], '268456007', again.text);
+      assert.equal(again.fields['err_code_des'], '你已领取过该代金券');
+      assertResponseShape(again, sent);
+      const param = await v2.send(SEND, fields(once, { openid_count: '2' }), key);
+      assert.equal(param.fields['err_code'], '268456001', param.text);
+      assert.match(param.fields['err_code_des'] ?? '', /^校验参数错误：openid_count/);
+      const empty = await v2.send(SEND, fields(once, { openid: '' }), key);
+      assert.equal(empty.fields['err_code'], '268456003', empty.text);
+      // Communication-layer failures carry no business result: their names stay.
+      assert.equal((await v2.send(SEND, fields(once), 'K'.repeat(32))).fields['err_code'], 'SIGN_ERROR');
+    } finally {
+      assert.equal((await set(false)).status, 200);
+    }
+    const symbolic = await v2.send(SEND, fields(once, { openid }), key);
+    assert.equal(symbolic.fields['err_code'], 'USER_AL_GET_COUPON', 'off again: the names the table documents');
+    const unknown = await t.admin('PUT', '/merchants/42/v2-decimal-err-code', { enabled: true });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.data.code, 'MCH_NOT_EXISTS');
+  });
+
   test('every error-table row the send can produce was answered with its own err_code and 描述', () => {
     for (const code of Object.keys(ERROR_ROWS) as ErrorRow[]) assert.ok(produced.has(code), `${code} was produced`);
   });

@@ -11,6 +11,8 @@ export interface V2Caller {
   mchid: string;
   apiV2Key: string;
   signType: V2SignType;
+  /** The merchant's business failures carry decimal err_codes (V2_DECIMAL_CODES). */
+  decimalErrCode: boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function authenticateV2(
   return {
     mchid,
     apiV2Key: merchant.api_v2_key,
+    decimalErrCode: merchant.v2_decimal_err_code === 1,
     signType:
       declared === 'HMAC-SHA256' || (declared === undefined && fields['sign']?.length === 64) ? 'HMAC-SHA256' : 'MD5',
   };

@@ -8,6 +8,7 @@ import { noteOf, type SignatureNote } from '../../http/request-note.js';
 import { v2Faults } from '../faults/faults.transport.js';
 import { V2Failure } from './v2-failure.js';
 import { authenticateV2, type V2Caller } from './v2coupon.auth.js';
+import { V2_DECIMAL_CODES } from './v2coupon.codes.js';
 import { parseQueryCoupon, parseQueryStock, parseSendCoupon } from './v2coupon.schema.js';
 import { readV2Fields, returnFailure, signedReply } from './v2coupon.transport.js';
 
@@ -130,7 +131,7 @@ function v2Handler(ctx: PlatformContext, endpoint: V2Endpoint) {
         {
           ...header(request),
           result_code: 'FAIL',
-          err_code: failure.code,
+          err_code: (caller.decimalErrCode && V2_DECIMAL_CODES[failure.code]) || failure.code,
           err_code_des: failure.messageIn(language),
           ...endpoint.failureFields?.(request, failure, language),
         },
