@@ -86,6 +86,7 @@ const ERROR_ROWS = {
 // are rows the send cannot produce here: a certificate that reached the handler always has both.
 
 type ErrorRow = keyof typeof ERROR_ROWS;
+type RequestRow = keyof typeof REQUEST_ROWS;
 
 /** PARAM_ERROR's 描述 asks for the wrong parameter to be named: its text is the 描述's head plus the field. */
 const PARAM_HEAD = ERROR_ROWS.PARAM_ERROR.text.replace(/（.*）$/, '');
@@ -103,6 +104,12 @@ describe('fidelity: 发放代金券 APIv2 send_coupon (seed pages 000 and 001)',
   let seq = 0;
   const throttled = new Set<string>();
   const produced = new Set<ErrorRow>();
+  const walked = new Set<RequestRow>();
+  /** The row of both seed versions an assertion is about (and a note that it was walked). */
+  const requestRow = (name: RequestRow) => {
+    walked.add(name);
+    return `request row "${REQUEST_ROWS[name].seed000}" (seed 001: "${REQUEST_ROWS[name].seed001}")`;
+  };
 
   before(async () => {
     t = await startTestPlatform({
@@ -222,9 +229,11 @@ describe('fidelity: 发放代金券 APIv2 send_coupon (seed pages 000 and 001)',
 
   test('request rows: each field is accepted at its documented length and refused beyond it', async () => {
     const stockId = await stock();
-    const accepted: Array<[keyof typeof REQUEST_ROWS, Record<string, string>]> = [
+    const accepted: Array<[RequestRow, Record<string, string>]> = [
       ['coupon_stock_id', {}],
       ['openid_count', { openid_count: '1' }],
+      ['appid', {}],
+      ['mch_id', {}],
       ['partner_trade_no', { partner_trade_no: `${mchid}${'9'.repeat(64 - mchid.length)}` }],
       ['openid', { openid: `o${'x'.repeat(127)}` }],
       ['op_user_id', { op_user_id: 'o'.repeat(32) }],
@@ -235,10 +244,10 @@ describe('fidelity: 发放代金券 APIv2 send_coupon (seed pages 000 and 001)',
     for (const [name, over] of accepted) {
       const sent = fields(stockId, over);
       const a = await v2.send(SEND, sent, key);
-      assert.equal(a.fields['result_code'], 'SUCCESS', `${REQUEST_ROWS[name].seed000}: ${a.text}`);
+      assert.equal(a.fields['result_code'], 'SUCCESS', `${requestRow(name)} accepted: ${a.text}`);
       assertResponseShape(a, sent);
     }
-    const refused: Array<[keyof typeof REQUEST_ROWS, Record<string, string>]> = [
+    const refused: Array<[RequestRow, Record<string, string>]> = [
       ['coupon_stock_id', { coupon_stock_id: 'stock-1' }],
       ['coupon_stock_id', { coupon_stock_id: '1'.repeat(21) }],
       ['openid_count', { openid_count: '2' }],
@@ -257,6 +266,7 @@ describe('fidelity: 发放代金券 APIv2 send_coupon (seed pages 000 and 001)',
     for (const [name, over] of refused) {
       const sent = fields(stockId, over);
       const a = await v2.send(SEND, sent, key);
+      assert.equal(a.fields['err_code'], 'PARAM_ERROR', `${requestRow(name)} refused: ${JSON.stringify(over)}`);
       assertErrorRow(a, 'PARAM_ERROR', name);
       assertResponseShape(a, sent);
     }
@@ -264,16 +274,20 @@ describe('fidelity: 发放代金券 APIv2 send_coupon (seed pages 000 and 001)',
 
   test('request rows: the ids with an *_EMPTY code, mch_id, xml and security refuse in their own rows', async () => {
     const stockId = await stock();
+    requestRow('coupon_stock_id');
     const noStock = fields(stockId, { coupon_stock_id: '' });
     assertErrorRow(await v2.send(SEND, noStock, key), 'COUPON_STOCK_ID_EMPTY');
     const noOpenid = fields(stockId, { openid: '' });
     assertErrorRow(await v2.send(SEND, noOpenid, key), 'OPEN_ID_EMPTY');
+    requestRow('mch_id');
     assertErrorRow(await v2.send(SEND, fields(stockId, { mch_id: '' }), key), 'MCH_ID_EMPTY');
     assertErrorRow(await v2.send(SEND, fields(stockId, { mch_id: '1999999999' }), key), 'CODE_2_ID_ERR');
     // xml: the body is one <xml> document, or nothing is read.
+    requestRow('xml');
     assertErrorRow(await v2.raw(SEND, '{"coupon_stock_id":"1"}'), 'REQ_PARAM_XML_ERR');
     assertErrorRow(await v2.raw(SEND, '<!DOCTYPE xml [<!ENTITY a "b">]><xml><a>&a;</a></xml>'), 'REQ_PARAM_XML_ERR');
     // security: true: without the merchant API certificate there is no send.
+    requestRow('security');
     const bare = v2TestClient(tlsUrl, ca);
     try {
       assertErrorRow(await bare.send(SEND, fields(stockId), key), 'CA_ERROR');
@@ -415,6 +429,10 @@ describe('fidelity: 发放代金券 APIv2 send_coupon (seed pages 000 and 001)',
     const unknown = await t.admin('PUT', '/merchants/42/v2-decimal-err-code', { enabled: true });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.data.code, 'MCH_NOT_EXISTS');
+  });
+
+  test('every request-table row of both seed versions was walked', () => {
+    for (const name of Object.keys(REQUEST_ROWS) as RequestRow[]) assert.ok(walked.has(name), `${name} was walked`);
   });
 
   test('every error-table row the send can produce was answered with its own err_code and 描述', () => {
