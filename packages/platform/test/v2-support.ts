@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request } from 'node:https';
 import { nonce, type V2SignType, v2Sign } from '@wxcoupon/sdk/crypto';
 import { buildXml, parseXml } from '@wxcoupon/sdk/xml';
@@ -9,12 +10,19 @@ export interface V2Answer {
   status: number;
   text: string;
   fields: Record<string, string>;
+  headers: IncomingHttpHeaders;
   ms: number;
 }
 
 export interface V2TestClient {
-  /** Signs `fields` with `key` (adding nonce_str) and posts them. */
-  send(path: string, fields: Record<string, string>, key: string, signType?: V2SignType): Promise<V2Answer>;
+  /** Signs `fields` with `key` (adding nonce_str) and posts them, with extra `headers` if given. */
+  send(
+    path: string,
+    fields: Record<string, string>,
+    key: string,
+    signType?: V2SignType,
+    headers?: Record<string, string>,
+  ): Promise<V2Answer>;
   /** Posts a body exactly as given. */
   raw(path: string, body: string | Buffer, headers?: Record<string, string>): Promise<V2Answer>;
   close(): void;
@@ -39,7 +47,13 @@ export function v2TestClient(baseURL: string, ca: string, clientCert?: { cert: s
             } catch {
               // left empty: the assertion on fields will say what was expected
             }
-            resolve({ status: res.statusCode ?? 0, text, fields, ms: performance.now() - started });
+            resolve({
+              status: res.statusCode ?? 0,
+              text,
+              fields,
+              headers: res.headers,
+              ms: performance.now() - started,
+            });
           });
           res.on('error', reject);
         },
@@ -49,10 +63,10 @@ export function v2TestClient(baseURL: string, ca: string, clientCert?: { cert: s
     });
   return {
     raw,
-    send(path, fields, key, signType) {
+    send(path, fields, key, signType, headers) {
       const all: Record<string, string> = { nonce_str: nonce(), ...fields };
       if (signType === 'HMAC-SHA256') all['sign_type'] = 'HMAC-SHA256';
-      return raw(path, buildXml({ ...all, sign: v2Sign(all, key, signType) }));
+      return raw(path, buildXml({ ...all, sign: v2Sign(all, key, signType) }), headers);
     },
     close: () => agent.destroy(),
   };

@@ -8,12 +8,16 @@ import { UsageError } from '../usage-error.js';
 const USAGE = `Usage:
   wxcoupon merchant add [--mchid 1900000001] [--name NAME] [--appid wx…] [--out DIR]
   wxcoupon merchant list
+  wxcoupon merchant v2-decimal-err-code --mchid 1900000001 [--off]
 Common: [--data ./.wxcoupon] [--url http://127.0.0.1:8080] [--json]
 
 add generates the merchant's API key pair and certificate, APIv3 and APIv2 keys; with --out DIR it writes
 DIR/credentials.json (the same shape as the demo merchant's: usable by \`campaign run --credentials\`,
 \`send --credentials\` and any SDK) with the merchant's private key and certificate, the platform's
 public key and certificate and the local CA beside it. Sends need an appid: pass --appid.
+v2-decimal-err-code answers the merchant's APIv2 business failures (result_code=FAIL) with decimal err_codes,
+as WeChat Pay's own samples show (268456007 for USER_AL_GET_COUPON), or with the symbolic names again with
+--off (the default). The numbers are listed in the platform's v2coupon README.
 `;
 
 export async function merchant(argv: string[]): Promise<number> {
@@ -26,6 +30,7 @@ export async function merchant(argv: string[]): Promise<number> {
       name: { type: 'string' },
       appid: { type: 'string' },
       out: { type: 'string' },
+      off: { type: 'boolean' },
     },
     USAGE,
   );
@@ -33,6 +38,12 @@ export async function merchant(argv: string[]): Promise<number> {
   const call = adminClient(values);
   if (sub === 'list') {
     printResult(await call('GET', '/merchants'), true);
+    return 0;
+  }
+  if (sub === 'v2-decimal-err-code') {
+    if (!values.mchid) throw new UsageError(`--mchid is required\n\n${USAGE}`);
+    const path = `/merchants/${encodeURIComponent(String(values.mchid))}/v2-decimal-err-code`;
+    printResult(await call('PUT', path, { enabled: !values.off }), Boolean(values.json));
     return 0;
   }
   if (sub !== 'add') throw new UsageError(`unknown merchant command "${sub}"\n\n${USAGE}`);

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 // Table types for Kysely. Each feature adds its own tables by augmenting this interface from its
 // repository file (declaration merging), so no feature has to edit another's types:
 //
@@ -15,6 +17,8 @@ export interface MerchantTable {
   /** `public_key`, `certificate` or `both`: which platform keys the merchant can verify with. */
   platform_key_mode: string;
   created_at: number;
+  /** 1: APIv2 business failures carry decimal err_codes (V2_DECIMAL_CODES); 0 by default. */
+  v2_decimal_err_code: Generated<number>;
 }
 
 export interface MerchantCertificateTable {

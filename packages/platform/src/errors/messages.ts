@@ -544,3 +544,197 @@ export const BODY = {
     en: 'The request body must be a JSON object',
   },
 } as const satisfies Record<string, Entry>;
+
+// APIv2 代金券 (XML). The send page's 错误码 table (coupon-api.md §2.2, identical in both transcriptions)
+// gives the 描述 of each err_code; return_msg and err_code_des carry it as printed, in the request's
+// language. The rows the table does not list name their source.
+const V2_SEND_TABLE = '发放代金券 (APIv2) 错误码 table';
+
+export const V2_MESSAGES = {
+  SIGN_ERROR: {
+    source: `${V2_SEND_TABLE}: SIGN_ERROR 签名错误`,
+    'zh-CN': '签名错误',
+    'zh-HK': '簽名錯誤',
+    'zh-TW': '簽章錯誤',
+    en: 'Signature error',
+  },
+  CA_ERROR: {
+    source: `${V2_SEND_TABLE}: CA_ERROR 证书有误`,
+    'zh-CN': '证书有误',
+    'zh-HK': '證書有誤',
+    'zh-TW': '憑證有誤',
+    en: 'The certificate is wrong',
+  },
+  CA_VERIFY_FAILED: {
+    source: `${V2_SEND_TABLE}: CA_VERIFY_FAILED 证书验证失败`,
+    'zh-CN': '证书验证失败',
+    'zh-HK': '證書驗證失敗',
+    'zh-TW': '憑證驗證失敗',
+    en: 'Certificate verification failed',
+  },
+  REQ_PARAM_XML_ERR: {
+    source: `${V2_SEND_TABLE}: REQ_PARAM_XML_ERR 输入参数xml格式有误`,
+    'zh-CN': '输入参数xml格式有误',
+    'zh-HK': '輸入參數xml格式有誤',
+    'zh-TW': '輸入參數xml格式有誤',
+    en: 'The request XML is malformed',
+  },
+  PARAM_ERROR: {
+    source: `${V2_SEND_TABLE}: PARAM_ERROR 校验参数错误（会返回具体哪个参数错误）`,
+    'zh-CN': '校验参数错误',
+    'zh-HK': '校驗參數錯誤',
+    'zh-TW': '校驗參數錯誤',
+    en: 'Parameter check failed',
+  },
+  MCH_ID_EMPTY: {
+    source: `${V2_SEND_TABLE}: MCH_ID_EMPTY 商户ID为空`,
+    'zh-CN': '商户ID为空',
+    'zh-HK': '商戶ID為空',
+    'zh-TW': '商戶ID為空',
+    en: 'mch_id is empty',
+  },
+  CODE_2_ID_ERR: {
+    source: `${V2_SEND_TABLE}: CODE_2_ID_ERR 商户id有误`,
+    'zh-CN': '商户id有误',
+    'zh-HK': '商戶id有誤',
+    'zh-TW': '商戶id有誤',
+    en: 'mch_id is wrong',
+  },
+  COUPON_STOCK_ID_EMPTY: {
+    source: `${V2_SEND_TABLE}: COUPON_STOCK_ID_EMPTY 批次ID为空`,
+    'zh-CN': '批次ID为空',
+    'zh-HK': '批次ID為空',
+    'zh-TW': '批次ID為空',
+    en: 'coupon_stock_id is empty',
+  },
+  OPEN_ID_EMPTY: {
+    source: `${V2_SEND_TABLE}: OPEN_ID_EMPTY 用户openid为空`,
+    'zh-CN': '用户openid为空',
+    'zh-HK': '用戶openid為空',
+    'zh-TW': '使用者openid為空',
+    en: 'openid is empty',
+  },
+  USER_AL_GET_COUPON: {
+    source: `${V2_SEND_TABLE}: USER_AL_GET_COUPON 你已领取过该代金券`,
+    'zh-CN': '你已领取过该代金券',
+    'zh-HK': '你已領取過該代金券',
+    'zh-TW': '你已領取過該代金券',
+    en: 'You have already received this coupon',
+  },
+  AL_STOCK_OVER: {
+    source: `${V2_SEND_TABLE}: AL_STOCK_OVER 活动已结束`,
+    'zh-CN': '活动已结束',
+    'zh-HK': '活動已結束',
+    'zh-TW': '活動已結束',
+    en: 'The campaign has ended',
+  },
+  STOCK_IS_NOT_VALID: {
+    source: `${V2_SEND_TABLE}: STOCK_IS_NOT_VALID 抱歉，该代金券已失效`,
+    'zh-CN': '抱歉，该代金券已失效',
+    'zh-HK': '抱歉，該代金券已失效',
+    'zh-TW': '抱歉，該代金券已失效',
+    en: 'Sorry, this coupon is no longer valid',
+  },
+  STOCK_AMOUNT_NOT_ENOUGH: {
+    source:
+      'coupon-api.md §2.2 [CM] (seen in production, not in the table): STOCK_AMOUNT_NOT_ENOUGH 代金券批次可用预算不足',
+    'zh-CN': '代金券批次可用预算不足',
+    'zh-HK': '代金券批次可用預算不足',
+    'zh-TW': '代金券批次可用預算不足',
+    en: 'The stock has no budget left',
+  },
+  FREQ_OVER_LIMIT: {
+    source: `${V2_SEND_TABLE}: FREQ_OVER_LIMIT 超过发放频率限制，请稍后再试`,
+    'zh-CN': '超过发放频率限制，请稍后再试',
+    'zh-HK': '超過發放頻率限制，請稍後再試',
+    'zh-TW': '超過發放頻率限制，請稍後再試',
+    en: 'Sending too often; try again later',
+  },
+  USER_ACCOUNT_ABNORMAL: {
+    source: 'platform: no v2 code is documented for a 小号; the v3 row 403 USER_ACCOUNT_ABNORMAL 用户非法 is reused',
+    'zh-CN': '用户非法',
+    'zh-HK': '用戶非法',
+    'zh-TW': '使用者非法',
+    en: 'The user is not allowed',
+  },
+  COUPON_STOCK_ID_NOT_VALID: {
+    source: '查询代金券批次/信息 (APIv2) 错误码 tables: COUPON_STOCK_ID_NOT_VALID 批次id不正确',
+    'zh-CN': '批次id不正确',
+    'zh-HK': '批次id不正確',
+    'zh-TW': '批次id不正確',
+    en: 'coupon_stock_id is not correct',
+  },
+  COUPON_STOCK_NOT_FOUND: {
+    source: '查询代金券批次 (APIv2) 错误码 table: COUPON_STOCK_NOT_FOUND 批次信息不存在',
+    'zh-CN': '批次信息不存在',
+    'zh-HK': '批次資訊不存在',
+    'zh-TW': '批次資訊不存在',
+    en: 'The stock does not exist',
+  },
+  COUPON_NOT_FOUND: {
+    source: '查询代金券信息 (APIv2) 错误码 table: COUPON_NOT_FOUND 券没有查找成功',
+    'zh-CN': '券没有查找成功',
+    'zh-HK': '券沒有查找成功',
+    'zh-TW': '券沒有查找成功',
+    en: 'The coupon was not found',
+  },
+  'NETWORK ERROR': {
+    source: `${V2_SEND_TABLE}: NETWORK ERROR 网络环境不佳，请重试`,
+    'zh-CN': '网络环境不佳，请重试',
+    'zh-HK': '網絡環境不佳，請重試',
+    'zh-TW': '網路環境不佳，請重試',
+    en: 'The network is poor; please retry',
+  },
+} as const satisfies Record<string, Entry>;
+
+/** Why a v2 field was refused: PARAM_ERROR's 描述 asks for the field to be named. */
+export const V2_WHY = {
+  empty: { 'zh-CN': '不能为空', 'zh-HK': '不能為空', 'zh-TW': '不能為空', en: 'must not be empty' },
+  digits: {
+    'zh-CN': '应为1到20位数字',
+    'zh-HK': '應為1到20位數字',
+    'zh-TW': '應為1到20位數字',
+    en: 'must be 1 to 20 digits',
+  },
+  idForm: (n: number): Text => ({
+    'zh-CN': `应为1到${n}位字母、数字、_或-`,
+    'zh-HK': `應為1到${n}位字母、數字、_或-`,
+    'zh-TW': `應為1到${n}位字母、數字、_或-`,
+    en: `must be 1 to ${n} letters, digits, _ or -`,
+  }),
+  tradeNo: {
+    'zh-CN': '应为1到64位字母、数字或|_*-',
+    'zh-HK': '應為1到64位字母、數字或|_*-',
+    'zh-TW': '應為1到64位字母、數字或|_*-',
+    en: 'must be 1 to 64 letters, digits or |_*-',
+  },
+  onlyOne: { 'zh-CN': '目前仅支持1', 'zh-HK': '目前僅支持1', 'zh-TW': '目前僅支援1', en: 'only 1 is supported' },
+  reused: {
+    'zh-CN': '已用于另一次发放（批次、openid或appid不同）',
+    'zh-HK': '已用於另一次發放（批次、openid或appid不同）',
+    'zh-TW': '已用於另一次發放（批次、openid或appid不同）',
+    en: 'was used for another send (a different stock, openid or appid)',
+  },
+  stockMissing: { 'zh-CN': '批次不存在', 'zh-HK': '批次不存在', 'zh-TW': '批次不存在', en: 'the stock does not exist' },
+  appidMchid: {
+    'zh-CN': '与mch_id不匹配',
+    'zh-HK': '與mch_id不匹配',
+    'zh-TW': '與mch_id不匹配',
+    en: 'does not belong to mch_id',
+  },
+} as const;
+
+/** PARAM_ERROR's text naming the field and why: `校验参数错误：openid 不能为空`. */
+export function v2ParamText(field: string, why: Text): Text {
+  return v2ParamDetail(fromLanguages((l) => `${field} ${why[l]}`));
+}
+
+/** PARAM_ERROR's text followed by what was wrong (a text that names its field itself). */
+export function v2ParamDetail(detail: Text): Text {
+  return fromLanguages((l) => `${V2_MESSAGES.PARAM_ERROR[l]}${l === 'en' ? ': ' : '：'}${detail[l]}`);
+}
+
+/** A text built per language. */
+export function fromLanguages(build: (language: Language) => string): Text {
+  return Object.fromEntries(LANGUAGES.map((l) => [l, build(l)])) as unknown as Text;
+}

@@ -36,6 +36,12 @@ export function merchantsAdmin(router: AdminRouter, ctx: PlatformContext): void 
     });
   });
 
+  // APIv2 business failures with decimal err_codes (coupon-api.md §8.8): the real service answers either form.
+  router.put('/merchants/:mchid/v2-decimal-err-code', async (c) => {
+    const on = parseBody(c.get('rawBody'), (b) => b.boolean('/enabled', { required: true }));
+    return ok(c, await service.setV2DecimalErrCode(c.req.param('mchid'), on));
+  });
+
   router.post('/merchants/:mchid/appids', async (c) => {
     const appid = parseBody(c.get('rawBody'), (body) => body.string('/appid', { required: true, max: 128 }));
     await service.bindAppid(c.req.param('mchid'), appid);

@@ -30,6 +30,16 @@ async function remembered(db: Q, key: string, check: () => Promise<boolean>): Pr
   return ok;
 }
 
+/** Turns APIv2 decimal err_codes on or off for a merchant; false when there is no such merchant. */
+export async function setV2DecimalErrCode(db: Q, mchid: string, on: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable('merchants')
+    .set({ v2_decimal_err_code: on ? 1 : 0 })
+    .where('mchid', '=', mchid)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
 export function merchantExists(db: Q, mchid: string): Promise<boolean> {
   return remembered(
     db,

@@ -14,6 +14,7 @@ import {
   findUser,
   insertUserIfAbsent,
   openidOfPerson,
+  setV2DecimalErrCode,
   updateUser,
   usersByOpenid,
 } from './merchants.repository.js';
@@ -162,7 +163,7 @@ export class MerchantService {
   async listMerchants() {
     const rows = await this.ctx.db
       .selectFrom('merchants')
-      .select(['mchid', 'name', 'platform_key_mode'])
+      .select(['mchid', 'name', 'platform_key_mode', 'v2_decimal_err_code'])
       .orderBy('mchid')
       .execute();
     const appids = await this.ctx.db.selectFrom('merchant_appids').selectAll().execute();
@@ -171,9 +172,17 @@ export class MerchantService {
       mchid: m.mchid,
       name: m.name,
       platform_key_mode: m.platform_key_mode,
+      v2_decimal_err_code: m.v2_decimal_err_code === 1,
       serials: serials.filter((s) => s.mchid === m.mchid).map((s) => s.serial),
       appids: appids.filter((a) => a.mchid === m.mchid).map((a) => a.appid),
     }));
+  }
+
+  /** Answers the merchant's APIv2 business failures with decimal err_codes (on) or symbolic names (off). */
+  async setV2DecimalErrCode(mchid: string, on: boolean): Promise<{ mchid: string; v2_decimal_err_code: boolean }> {
+    if (!(await setV2DecimalErrCode(this.ctx.db, mchid, on)))
+      throw new ApiError('MCH_NOT_EXISTS', `merchant ${mchid} does not exist`);
+    return { mchid, v2_decimal_err_code: on };
   }
 
   /** Binds an appid to a merchant, creating the appid if new. Binding twice is harmless. */

@@ -1,3 +1,4 @@
+import type { Language, Text } from '../../errors/messages.js';
 import { V2_ERROR_CODES, type V2ErrorCode } from './v2coupon.codes.js';
 
 /**
@@ -6,6 +7,8 @@ import { V2_ERROR_CODES, type V2ErrorCode } from './v2coupon.codes.js';
  *    (unreadable XML, unknown merchant, certificate, signature), so the answer cannot be signed.
  *  - `result`: the business layer (`return_code=SUCCESS, result_code=FAIL`), signed with the
  *    merchant's APIv2 key.
+ * The text is the code's 描述 from the registry unless given (PARAM_ERROR names its field); `message`
+ * holds its zh-CN form, the default language. A plain string reads the same in every language.
  */
 export class V2Failure extends Error {
   override name = 'V2Failure';
@@ -13,11 +16,19 @@ export class V2Failure extends Error {
   readonly layer: 'return' | 'result';
   /** The request body was left unread: the connection cannot carry another request. */
   readonly closeConnection: boolean;
+  readonly text: Text | undefined;
 
-  constructor(code: V2ErrorCode, layer: 'return' | 'result', message?: string, closeConnection = false) {
-    super(message ?? V2_ERROR_CODES[code]);
+  constructor(code: V2ErrorCode, layer: 'return' | 'result', message?: string | Text, closeConnection = false) {
+    const text = message === undefined ? V2_ERROR_CODES[code] : typeof message === 'string' ? undefined : message;
+    super(typeof message === 'string' ? message : (text as Text)['zh-CN']);
     this.code = code;
     this.layer = layer;
     this.closeConnection = closeConnection;
+    this.text = text;
+  }
+
+  /** The message in `language`. */
+  messageIn(language: Language): string {
+    return this.text?.[language] ?? this.message;
   }
 }

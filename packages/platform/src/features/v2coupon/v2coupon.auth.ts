@@ -11,6 +11,8 @@ export interface V2Caller {
   mchid: string;
   apiV2Key: string;
   signType: V2SignType;
+  /** The merchant's business failures carry decimal err_codes (V2_DECIMAL_CODES). */
+  decimalErrCode: boolean;
 }
 
 /**
@@ -27,22 +29,19 @@ export async function authenticateV2(
   const mchid = fields['mch_id'] ?? '';
   if (mchid === '') throw new V2Failure('MCH_ID_EMPTY', 'return');
   const merchant = await findMerchant(ctx.db, mchid);
-  if (!merchant) throw new V2Failure('CODE_2_ID_ERR', 'return', `商户id有误：商户号 ${mchid} 不存在`);
+  if (!merchant) throw new V2Failure('CODE_2_ID_ERR', 'return');
   if (options.certificate) await checkClientCertificate(ctx, c, mchid);
   const declared = fields['sign_type'];
   if (declared !== undefined && declared !== 'MD5' && declared !== 'HMAC-SHA256') {
-    throw new V2Failure('SIGN_ERROR', 'return', `签名错误：sign_type 只能是 MD5 或 HMAC-SHA256`);
+    throw new V2Failure('SIGN_ERROR', 'return');
   }
   if (!v2Verify(fields, merchant.api_v2_key)) {
-    throw new V2Failure(
-      'SIGN_ERROR',
-      'return',
-      (fields['sign'] ?? '') === '' ? '签名错误：缺少 sign' : '签名错误：请检查 APIv2 密钥及签名串',
-    );
+    throw new V2Failure('SIGN_ERROR', 'return');
   }
   return {
     mchid,
     apiV2Key: merchant.api_v2_key,
+    decimalErrCode: merchant.v2_decimal_err_code === 1,
     signType:
       declared === 'HMAC-SHA256' || (declared === undefined && fields['sign']?.length === 64) ? 'HMAC-SHA256' : 'MD5',
   };
@@ -56,18 +55,12 @@ export async function authenticateV2(
 async function checkClientCertificate(ctx: PlatformContext, c: Context, mchid: string): Promise<void> {
   const peer = peerCertificate(c);
   if (!peer.certificate) {
-    throw new V2Failure(
-      'CA_ERROR',
-      'return',
-      peer.tls
-        ? '证书有误：请求未携带商户API证书（该接口需要双向证书）'
-        : '证书有误：该接口需要通过 HTTPS 双向证书调用（见 credentials.json 的 tlsBaseURL）',
-    );
+    throw new V2Failure('CA_ERROR', 'return');
   }
   const presented = peer.certificate;
   const now = Date.now();
   if (now < Date.parse(presented.validFrom) || now > Date.parse(presented.validTo)) {
-    throw new V2Failure('CA_VERIFY_FAILED', 'return', '证书验证失败：商户API证书不在有效期内');
+    throw new V2Failure('CA_VERIFY_FAILED', 'return');
   }
   const registered = await ctx.db
     .selectFrom('merchant_certificates')
@@ -78,11 +71,11 @@ async function checkClientCertificate(ctx: PlatformContext, c: Context, mchid: s
     registered?.certificate_pem != null && new X509Certificate(registered.certificate_pem).raw.equals(presented.raw);
   if (!genuine) {
     if (ctx.tls.issued(presented, now)) {
-      throw new V2Failure('CA_ERROR', 'return', '证书有误：该证书不是已登记的商户API证书');
+      throw new V2Failure('CA_ERROR', 'return');
     }
-    throw new V2Failure('CA_VERIFY_FAILED', 'return', '证书验证失败：证书不是由本平台签发的商户API证书');
+    throw new V2Failure('CA_VERIFY_FAILED', 'return');
   }
   if (registered.mchid !== mchid) {
-    throw new V2Failure('CA_ERROR', 'return', '证书有误：商户API证书与 mch_id 不匹配');
+    throw new V2Failure('CA_ERROR', 'return');
   }
 }

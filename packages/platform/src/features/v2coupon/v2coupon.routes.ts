@@ -1,11 +1,14 @@
 import { nonce } from '@wxcoupon/sdk/crypto';
 import type { Context } from 'hono';
 import type { PlatformContext } from '../../context.js';
+import type { Language } from '../../errors/messages.js';
 import type { AppRouter } from '../../http/env.js';
+import { requestLanguage } from '../../http/error-handler.js';
 import { noteOf, type SignatureNote } from '../../http/request-note.js';
 import { v2Faults } from '../faults/faults.transport.js';
 import { V2Failure } from './v2-failure.js';
 import { authenticateV2, type V2Caller } from './v2coupon.auth.js';
+import { V2_DECIMAL_CODES } from './v2coupon.codes.js';
 import { parseQueryCoupon, parseQueryStock, parseSendCoupon } from './v2coupon.schema.js';
 import { readV2Fields, returnFailure, signedReply } from './v2coupon.transport.js';
 
@@ -19,7 +22,7 @@ interface V2Endpoint {
   /** Per-merchant call limit (a key of the rate-limit table), checked after authentication. */
   rateLimit?: string;
   /** Fields a business failure carries besides the common ones (send_coupon's per-openid result). */
-  failureFields?: (request: Fields, failure: V2Failure) => Fields;
+  failureFields?: (request: Fields, failure: V2Failure, language: Language) => Fields;
   handle: (caller: V2Caller, request: Fields) => Promise<Fields>;
 }
 
@@ -33,14 +36,14 @@ export function v2couponRoutes(router: AppRouter, ctx: PlatformContext): void {
       api: 'v2coupon.send_coupon',
       certificate: true,
       rateLimit: 'v2coupon.send_coupon',
-      failureFields: (f, failure) => ({
+      failureFields: (f, failure, language) => ({
         coupon_stock_id: f['coupon_stock_id'] ?? '',
         resp_count: '1',
         success_count: '0',
         failed_count: '1',
         openid: f['openid'] ?? '',
         ret_code: 'FAIL',
-        ret_msg: failure.message,
+        ret_msg: failure.messageIn(language),
         coupon_id: '',
       }),
       async handle(caller, f) {
@@ -122,14 +125,15 @@ function v2Handler(ctx: PlatformContext, endpoint: V2Endpoint) {
       }
       if (note && failure.code === 'SIGN_ERROR') note.signature = v2SignatureFailure(request);
       if (failure.layer === 'return' || !caller) return returnFailure(c, failure);
+      const language = requestLanguage(c);
       return signedReply(
         c,
         {
           ...header(request),
           result_code: 'FAIL',
-          err_code: failure.code,
-          err_code_des: failure.message,
-          ...endpoint.failureFields?.(request, failure),
+          err_code: (caller.decimalErrCode && V2_DECIMAL_CODES[failure.code]) || failure.code,
+          err_code_des: failure.messageIn(language),
+          ...endpoint.failureFields?.(request, failure, language),
         },
         caller.apiV2Key,
         caller.signType,

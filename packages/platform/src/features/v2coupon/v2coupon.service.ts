@@ -2,6 +2,7 @@ import type { FavorCoupon, FavorStock } from '@wxcoupon/sdk';
 import { parseRfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
+import { fromLanguages, type Text, V2_WHY, v2ParamDetail, v2ParamText } from '../../errors/messages.js';
 import { findStock } from '../favor/favor.repository.js';
 import { stockStatus } from '../favor/favor.views.js';
 import { isAppidBound } from '../merchants/merchants.repository.js';
@@ -50,26 +51,32 @@ export class V2CouponService {
 
   /** The v2 code for a favor refusal (coupon-api.md §2.2's table). */
   private async sendFailure(err: ApiError, stockId: string): Promise<V2Failure> {
-    const result = (code: ConstructorParameters<typeof V2Failure>[0], message?: string) =>
+    const result = (code: ConstructorParameters<typeof V2Failure>[0], message?: Text) =>
       new V2Failure(code, 'result', message);
     switch (err.code) {
       case 'NOT_ENOUGH':
-        return result('STOCK_AMOUNT_NOT_ENOUGH', `代金券批次可用预算不足（${err.message}）`);
+        return result('STOCK_AMOUNT_NOT_ENOUGH');
       case 'USER_ACCOUNT_ABNORMAL':
         return result('USER_ACCOUNT_ABNORMAL');
       case 'REQUEST_BLOCKED':
         return err.message.includes('限领')
           ? result('USER_AL_GET_COUPON')
-          : result('PARAM_ERROR', `校验参数错误：coupon_stock_id ${err.message}`);
+          : result(
+              'PARAM_ERROR',
+              v2ParamText(
+                'coupon_stock_id',
+                fromLanguages((l) => err.messageIn(l)),
+              ),
+            );
       case 'RESOURCE_NOT_EXISTS':
-        return result('PARAM_ERROR', `校验参数错误：coupon_stock_id 批次不存在`);
+        return result('PARAM_ERROR', v2ParamText('coupon_stock_id', V2_WHY.stockMissing));
       case 'MCH_NOT_EXISTS':
         return result('CODE_2_ID_ERR');
       case 'APPID_MCHID_NOT_MATCH':
-        return result('PARAM_ERROR', '校验参数错误：appid 与 mch_id 不匹配');
+        return result('PARAM_ERROR', v2ParamText('appid', V2_WHY.appidMchid));
       case 'INVALID_REQUEST': {
         if (err.detail?.field === '/out_request_no') {
-          return result('PARAM_ERROR', '校验参数错误：partner_trade_no 已用于另一次发放（批次、openid 或 appid 不同）');
+          return result('PARAM_ERROR', v2ParamText('partner_trade_no', V2_WHY.reused));
         }
         const stock = await findStock(this.ctx.db, stockId);
         const now = this.ctx.clock();
@@ -77,13 +84,13 @@ export class V2CouponService {
           const status = stockStatus(stock, now);
           if (status === 'stoped') return result('AL_STOCK_OVER');
           if (status !== 'running' || now < stock.available_begin_ms) {
-            return result('STOCK_IS_NOT_VALID', `抱歉，该代金券已失效（批次状态 ${status}）`);
+            return result('STOCK_IS_NOT_VALID');
           }
         }
-        return result('PARAM_ERROR', `校验参数错误：${err.message}`);
+        return result('PARAM_ERROR', v2ParamDetail(fromLanguages((l) => err.messageIn(l))));
       }
       case 'PARAM_ERROR':
-        return result('PARAM_ERROR', `校验参数错误：${err.message}`);
+        return result('PARAM_ERROR', v2ParamDetail(fromLanguages((l) => err.messageIn(l))));
       default:
         throw err;
     }
@@ -99,7 +106,7 @@ export class V2CouponService {
       view = await this.ctx.services.favor.getStock(mchid, input.stockId, row.creator_mchid);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'REQUEST_BLOCKED')
-        throw new V2Failure('COUPON_STOCK_ID_NOT_VALID', 'result', '批次id不正确：该批次不属于此商户');
+        throw new V2Failure('COUPON_STOCK_ID_NOT_VALID', 'result');
       if (err instanceof ApiError && err.code === 'RESOURCE_NOT_EXISTS')
         throw new V2Failure('COUPON_STOCK_NOT_FOUND', 'result');
       throw err;
@@ -136,7 +143,7 @@ export class V2CouponService {
       throw err;
     }
     if (view.stock_id !== input.stockId) {
-      throw new V2Failure('COUPON_STOCK_ID_NOT_VALID', 'result', '批次id不正确：该券不属于 stock_id 批次');
+      throw new V2Failure('COUPON_STOCK_ID_NOT_VALID', 'result');
     }
     const amount = view.normal_coupon_information?.coupon_amount ?? 0;
     const consume = view.consume_information;
@@ -167,7 +174,7 @@ export class V2CouponService {
 
   private async checkAppid(mchid: string, appid: string): Promise<void> {
     if (!(await isAppidBound(this.ctx.db, mchid, appid)))
-      throw new V2Failure('PARAM_ERROR', 'result', '校验参数错误：appid 与 mch_id 不匹配');
+      throw new V2Failure('PARAM_ERROR', 'result', v2ParamText('appid', V2_WHY.appidMchid));
   }
 }
 

@@ -1,12 +1,11 @@
 import { type V2SignType, v2Sign } from '@wxcoupon/sdk/crypto';
 import { buildXml, parseXml, XmlFormatError } from '@wxcoupon/sdk/xml';
 import type { Context } from 'hono';
+import { requestLanguage } from '../../http/error-handler.js';
 import { noteOf } from '../../http/request-note.js';
 import { V2Failure } from './v2-failure.js';
 
 // The APIv2 wire: a bounded, strictly decoded XML body in; XML out, always HTTP 200.
-
-const LEADING_DTD = /^\s*(?:<\?xml[^?]*\?>\s*)?<!DOCTYPE/i;
 
 /** v2 coupon requests are a few hundred bytes; anything near this is not one. */
 export const MAX_V2_BODY_BYTES = 16 * 1024;
@@ -22,14 +21,14 @@ export async function readV2Fields(c: Context): Promise<Record<string, string>> 
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw xmlError('请求体不是合法的 UTF-8');
+    throw xmlError();
   }
-  // parseXml refuses these as "not an <xml> document"; say what is wrong with them instead.
-  if (LEADING_DTD.test(text)) throw xmlError('不接受 DOCTYPE 及实体声明（DTD）');
+  // The answer is the code's 描述 alone, as the real service gives it: which rule the XML broke
+  // (DTD, entity, nesting, forbidden character) stays with the platform.
   try {
     return parseXml(text);
   } catch (err) {
-    if (err instanceof XmlFormatError) throw xmlError(err.message);
+    if (err instanceof XmlFormatError) throw xmlError();
     throw err;
   }
 }
@@ -42,7 +41,7 @@ async function readBounded(body: ReadableStream<Uint8Array> | null): Promise<Buf
   for (;;) {
     // A client that goes away mid-body is not a platform error: nothing to log.
     const { done, value } = await reader.read().catch(() => {
-      throw xmlError('请求体读取中断');
+      throw xmlError();
     });
     if (done) break;
     size += value.byteLength;
@@ -57,21 +56,20 @@ async function readBounded(body: ReadableStream<Uint8Array> | null): Promise<Buf
 }
 
 function tooLarge(): V2Failure {
-  return new V2Failure(
-    'REQ_PARAM_XML_ERR',
-    'return',
-    `输入参数xml格式有误：请求体超过 ${MAX_V2_BODY_BYTES} 字节`,
-    true,
-  );
+  return new V2Failure('REQ_PARAM_XML_ERR', 'return', undefined, true);
 }
 
-function xmlError(detail: string): V2Failure {
-  return new V2Failure('REQ_PARAM_XML_ERR', 'return', `输入参数xml格式有误：${detail}`);
+function xmlError(): V2Failure {
+  return new V2Failure('REQ_PARAM_XML_ERR', 'return');
 }
 
-/** Any v2 answer: XML, HTTP 200. */
+/** Any v2 answer: XML, HTTP 200, in the request's language (`Content-Language` says which). */
 export function xmlReply(c: Context, fields: Record<string, string>, headers: Record<string, string> = {}): Response {
-  return c.body(buildXml(fields), 200, { 'Content-Type': 'text/xml; charset=utf-8', ...headers });
+  return c.body(buildXml(fields), 200, {
+    'Content-Type': 'text/xml; charset=utf-8',
+    'Content-Language': requestLanguage(c),
+    ...headers,
+  });
 }
 
 /**
@@ -81,7 +79,7 @@ export function xmlReply(c: Context, fields: Record<string, string>, headers: Re
 export function returnFailure(c: Context, failure: V2Failure): Response {
   return xmlReply(
     c,
-    { return_code: 'FAIL', return_msg: failure.message, err_code: failure.code },
+    { return_code: 'FAIL', return_msg: failure.messageIn(requestLanguage(c)), err_code: failure.code },
     failure.closeConnection ? { Connection: 'close' } : {},
   );
 }
