@@ -164,56 +164,28 @@ export function consoleRoutes(
       >
         {favor.length + busifavor.length === 0 && <EmptyRow cols={6} />}
         {favor.map((s) => (
-          <tr>
-            <td>
-              <L zh="代金券" en="favor" />
-            </td>
-            <td>
-              <a href={`/console/stocks/favor/${encodeURIComponent(s.stock_id)}`}>{s.stock_name}</a>
-              <br />
-              <code>{s.stock_id}</code>
-            </td>
-            <td>
-              <code>{s.creator_mchid}</code>
-            </td>
-            <td>
-              <State value={stockStatus(s, now)} />
-            </td>
-            <td>
-              <Bar used={Number(s.distributed_amount)} max={Number(s.max_amount)} />
-              <br />
-              <small>分 · fen</small>
-            </td>
-            <td>
-              <DayBudget used={favorToday.get(s.stock_id) ?? 0} max={s.max_amount_by_day} unit="分 · fen" />
-            </td>
-          </tr>
+          <StockLine
+            family="favor"
+            stock={s}
+            state={stockStatus(s, now)}
+            used={Number(s.distributed_amount)}
+            max={Number(s.max_amount)}
+            today={favorToday.get(s.stock_id) ?? 0}
+            dayMax={s.max_amount_by_day}
+            unit="分 · fen"
+          />
         ))}
         {busifavor.map((s) => (
-          <tr>
-            <td>
-              <L zh="商家券" en="busifavor" />
-            </td>
-            <td>
-              <a href={`/console/stocks/busifavor/${encodeURIComponent(s.stock_id)}`}>{s.stock_name}</a>
-              <br />
-              <code>{s.stock_id}</code>
-            </td>
-            <td>
-              <code>{s.creator_mchid}</code>
-            </td>
-            <td>
-              <State value={stockState(s, now)} />
-            </td>
-            <td>
-              <Bar used={Number(s.distributed_coupons)} max={Number(s.max_coupons)} />
-              <br />
-              <small>张 · coupons</small>
-            </td>
-            <td>
-              <DayBudget used={busifavorToday.get(s.stock_id) ?? 0} max={s.max_coupons_by_day} unit="张 · coupons" />
-            </td>
-          </tr>
+          <StockLine
+            family="busifavor"
+            stock={s}
+            state={stockState(s, now)}
+            used={Number(s.distributed_coupons)}
+            max={Number(s.max_coupons)}
+            today={busifavorToday.get(s.stock_id) ?? 0}
+            dayMax={s.max_coupons_by_day}
+            unit="张 · coupons"
+          />
         ))}
       </Table>,
       <h2>
@@ -1305,6 +1277,44 @@ function yuan(fen: number): string {
 
 function requestNo(): string {
   return `console${Date.now()}${randomBytes(4).toString('hex')}`;
+}
+
+/** One stock of either family on the overview: 代金券 budgets count 分, 商家券 budgets count coupons. */
+function StockLine(p: {
+  family: 'favor' | 'busifavor';
+  stock: { stock_id: string; stock_name: string; creator_mchid: string };
+  state: string;
+  used: number;
+  max: number;
+  today: number;
+  dayMax: number | null;
+  unit: string;
+}) {
+  const s = p.stock;
+  return (
+    <tr>
+      <td>{p.family === 'favor' ? <L zh="代金券" en="favor" /> : <L zh="商家券" en="busifavor" />}</td>
+      <td>
+        <a href={`/console/stocks/${p.family}/${encodeURIComponent(s.stock_id)}`}>{s.stock_name}</a>
+        <br />
+        <code>{s.stock_id}</code>
+      </td>
+      <td>
+        <code>{s.creator_mchid}</code>
+      </td>
+      <td>
+        <State value={p.state} />
+      </td>
+      <td>
+        <Bar used={p.used} max={p.max} />
+        <br />
+        <small>{p.unit}</small>
+      </td>
+      <td>
+        <DayBudget used={p.today} max={p.dayMax} unit={p.unit} />
+      </td>
+    </tr>
+  );
 }
 
 function State(p: { value: string; testid?: string }) {
