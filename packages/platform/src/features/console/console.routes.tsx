@@ -525,85 +525,53 @@ export function consoleRoutes(
         {favor.map((k) => {
           const status = couponStatus(k, now);
           return (
-            <tr>
-              <td>
-                <L zh="代金券" en="favor" />
-              </td>
-              <td>
-                <code>{k.coupon_id}</code>
-              </td>
-              <td>
-                <a href={`/console/stocks/favor/${encodeURIComponent(k.stock_id)}`}>
-                  <code>{k.stock_id}</code>
-                </a>
-              </td>
-              <td>
-                <State value={status} />
-              </td>
-              <td>
-                {status === 'SENDED' && (
-                  <ActionButton
-                    action="/console/users/favor/use"
-                    csrf={csrf}
-                    fields={{ ...here, coupon_id: k.coupon_id }}
-                    label={<L zh="核销" en="Use" />}
-                    testid="favor-use"
-                  />
-                )}
-              </td>
-            </tr>
+            <CouponLine family="favor" coupon={k.coupon_id} stockId={k.stock_id} state={status}>
+              {status === 'SENDED' && (
+                <ActionButton
+                  action="/console/users/favor/use"
+                  csrf={csrf}
+                  fields={{ ...here, coupon_id: k.coupon_id }}
+                  label={<L zh="核销" en="Use" />}
+                  testid="favor-use"
+                />
+              )}
+            </CouponLine>
           );
         })}
         {busifavor.map((k) => {
           const state = couponState(k, now);
           const fields = { ...here, stock_id: k.stock_id, coupon_code: k.coupon_code };
           return (
-            <tr>
-              <td>
-                <L zh="商家券" en="busifavor" />
-              </td>
-              <td>
-                <code>{k.coupon_code}</code>
-              </td>
-              <td>
-                <a href={`/console/stocks/busifavor/${encodeURIComponent(k.stock_id)}`}>
-                  <code>{k.stock_id}</code>
-                </a>
-              </td>
-              <td>
-                <State value={state} />
-              </td>
-              <td>
-                {state === 'SENDED' && (
-                  <ActionButton
-                    action="/console/users/busifavor/use"
-                    csrf={csrf}
-                    fields={fields}
-                    label={<L zh="核销" en="Use" />}
-                    testid="busifavor-use"
-                  />
-                )}
-                {state === 'USED' && (
-                  <ActionButton
-                    action="/console/users/busifavor/return"
-                    csrf={csrf}
-                    fields={fields}
-                    label={<L zh="退券" en="Return" />}
-                    testid="busifavor-return"
-                  />
-                )}
-                {state === 'SENDED' && (
-                  <ActionButton
-                    action="/console/users/busifavor/deactivate"
-                    csrf={csrf}
-                    fields={fields}
-                    label={<L zh="失效" en="Deactivate" />}
-                    danger
-                    testid="busifavor-deactivate"
-                  />
-                )}
-              </td>
-            </tr>
+            <CouponLine family="busifavor" coupon={k.coupon_code} stockId={k.stock_id} state={state}>
+              {state === 'SENDED' && (
+                <ActionButton
+                  action="/console/users/busifavor/use"
+                  csrf={csrf}
+                  fields={fields}
+                  label={<L zh="核销" en="Use" />}
+                  testid="busifavor-use"
+                />
+              )}
+              {state === 'USED' && (
+                <ActionButton
+                  action="/console/users/busifavor/return"
+                  csrf={csrf}
+                  fields={fields}
+                  label={<L zh="退券" en="Return" />}
+                  testid="busifavor-return"
+                />
+              )}
+              {state === 'SENDED' && (
+                <ActionButton
+                  action="/console/users/busifavor/deactivate"
+                  csrf={csrf}
+                  fields={fields}
+                  label={<L zh="失效" en="Deactivate" />}
+                  danger
+                  testid="busifavor-deactivate"
+                />
+              )}
+            </CouponLine>
           );
         })}
       </Table>,
@@ -1277,6 +1245,33 @@ function yuan(fen: number): string {
 
 function requestNo(): string {
   return `console${Date.now()}${randomBytes(4).toString('hex')}`;
+}
+
+/** One coupon of either family on the user page; `children` are its actions. */
+function CouponLine(p: {
+  family: 'favor' | 'busifavor';
+  coupon: string;
+  stockId: string;
+  state: string;
+  children?: Child;
+}) {
+  return (
+    <tr>
+      <td>{p.family === 'favor' ? <L zh="代金券" en="favor" /> : <L zh="商家券" en="busifavor" />}</td>
+      <td>
+        <code>{p.coupon}</code>
+      </td>
+      <td>
+        <a href={`/console/stocks/${p.family}/${encodeURIComponent(p.stockId)}`}>
+          <code>{p.stockId}</code>
+        </a>
+      </td>
+      <td>
+        <State value={p.state} />
+      </td>
+      <td>{p.children}</td>
+    </tr>
+  );
 }
 
 /** One stock of either family on the overview: 代金券 budgets count 分, 商家券 budgets count coupons. */
