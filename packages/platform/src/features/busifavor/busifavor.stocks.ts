@@ -114,16 +114,8 @@ export class BusifavorStocks {
     const now = this.ctx.clock();
     const todaySent =
       stock.max_coupons_by_day !== null ? await repo.sentOn(this.db, stock.stock_id, beijingDay(now)) : 0;
-    let availableCodes = 0;
-    if (stock.coupon_code_mode === 'MERCHANT_UPLOAD') {
-      const r = await this.db
-        .selectFrom('busifavor_codes')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('stock_id', '=', stock.stock_id)
-        .where('status', '=', 'AVAILABLE')
-        .executeTakeFirst();
-      availableCodes = Number(r?.n ?? 0);
-    }
+    const availableCodes =
+      stock.coupon_code_mode === 'MERCHANT_UPLOAD' ? await repo.availableCodeCount(this.db, stock.stock_id) : 0;
     return stockView(stock, now, { todaySent, availableCodes });
   }
 
@@ -162,15 +154,11 @@ export class BusifavorStocks {
             ...(input.changes.coupon_use_rule as object),
           };
         if (input.subsidy !== undefined) next.subsidy = input.subsidy;
-        await trx
-          .updateTable('busifavor_stocks')
-          .set({
-            body_json: JSON.stringify(next),
-            update_ms: now,
-            ...(input.preventApiAbuse !== undefined ? { prevent_api_abuse: input.preventApiAbuse ? 1 : 0 } : {}),
-          })
-          .where('stock_id', '=', stockId)
-          .execute();
+        await repo.updateStockBody(trx, stockId, {
+          body_json: JSON.stringify(next),
+          update_ms: now,
+          ...(input.preventApiAbuse !== undefined ? { prevent_api_abuse: input.preventApiAbuse ? 1 : 0 } : {}),
+        });
         return null;
       },
     );
@@ -190,21 +178,9 @@ export class BusifavorStocks {
       { mchid, kind: 'budget', requestNo: input.requestNo, field: 'modify_budget_request_no' },
       { stockId, input },
       async (trx) => {
-        let query = trx.updateTable('busifavor_stocks').where('stock_id', '=', stockId);
-        if (input.field === 'max_coupons') {
-          query = query
-            .set({ max_coupons: input.target, update_ms: now })
-            .where('max_coupons', '=', input.current)
-            .where('distributed_coupons', '<=', input.target);
-        } else {
-          query = query
-            .set({ max_coupons_by_day: input.target, update_ms: now })
-            .where('max_coupons_by_day', '=', input.current)
-            .where('max_coupons', '>=', input.target);
-        }
-        const r = await query.executeTakeFirst();
+        const changed = await repo.changeBudget(trx, stockId, input, now);
         const fresh = (await repo.findStock(trx, stockId)) as repo.StockRow;
-        if (r.numUpdatedRows === 0n) throw budgetRefusal(input, fresh);
+        if (!changed) throw budgetRefusal(input, fresh);
         return {
           max_coupons: fresh.max_coupons,
           ...(fresh.max_coupons_by_day !== null ? { max_coupons_by_day: fresh.max_coupons_by_day } : {}),
@@ -220,11 +196,7 @@ export class BusifavorStocks {
       throw new ApiError('MCH_NOT_EXISTS', '商户号不存在', { field: '/mchid', value: who, location: 'body' });
     if (who !== mchid) throw new ApiError('NOAUTH', '无权限：只能为调用商户号设置通知地址');
     const now = this.ctx.clock();
-    await this.db
-      .insertInto('busifavor_callbacks')
-      .values({ mchid, notify_url: notifyUrl, update_ms: now })
-      .onConflict((oc) => oc.column('mchid').doUpdateSet({ notify_url: notifyUrl, update_ms: now }))
-      .execute();
+    await repo.upsertCallback(this.db, { mchid, notify_url: notifyUrl, update_ms: now });
     return { update_time: rfc3339(now), notify_url: notifyUrl, mchid };
   }
 
@@ -233,11 +205,7 @@ export class BusifavorStocks {
     if (!(await findMerchant(this.db, who)))
       throw new ApiError('MCH_NOT_EXISTS', '商户号不存在', { field: 'mchid', value: who, location: 'query' });
     if (who !== mchid) throw new ApiError('NOAUTH', '无权限：只能查询调用商户号的通知地址');
-    const row = await this.db
-      .selectFrom('busifavor_callbacks')
-      .selectAll()
-      .where('mchid', '=', mchid)
-      .executeTakeFirst();
+    const row = await repo.findCallback(this.db, mchid);
     if (!row) throw new ApiError('RESOURCE_NOT_EXISTS', '未设置商家券事件通知地址');
     return { notify_url: row.notify_url, mchid };
   }
@@ -247,12 +215,9 @@ export class BusifavorStocks {
    * B10 ("未关联商品信息的商家券不支持通过该接口发放"). The real service configures this outside the APIs.
    */
   async setProduct(stockId: string, product: Record<string, unknown> | null) {
-    const r = await this.db
-      .updateTable('busifavor_stocks')
-      .set({ product_json: product === null ? null : JSON.stringify(product), update_ms: this.ctx.clock() })
-      .where('stock_id', '=', stockId)
-      .executeTakeFirst();
-    if (r.numUpdatedRows === 0n) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    const productJson = product === null ? null : JSON.stringify(product);
+    if (!(await repo.setProduct(this.db, stockId, productJson, this.ctx.clock())))
+      throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
     return { stock_id: stockId, product_coupon: product !== null, ...(product ? { product } : {}) };
   }
 
@@ -261,13 +226,7 @@ export class BusifavorStocks {
     const from = state === 'RUNNING' ? ['PAUSED'] : state === 'PAUSED' ? ['RUNNING'] : ['RUNNING', 'PAUSED', 'UNAUDIT'];
     const stock = await repo.findStock(this.db, stockId);
     if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
-    const r = await this.db
-      .updateTable('busifavor_stocks')
-      .set({ stock_state: state, update_ms: this.ctx.clock() })
-      .where('stock_id', '=', stockId)
-      .where('stock_state', 'in', from)
-      .executeTakeFirst();
-    if (r.numUpdatedRows === 0n)
+    if (!(await repo.transitionStock(this.db, stockId, from, state, this.ctx.clock())))
       throw new ApiError('INVALID_REQUEST', `批次状态 ${stockState(stock, this.ctx.clock())} 不能变为 ${state}`);
     return { stock_id: stockId, stock_state: state };
   }

@@ -173,11 +173,8 @@ export class FavorService {
   ): Promise<FavorPage<FavorStock>> {
     if (q.creator !== mchid) throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     const now = this.ctx.clock();
-    let query = this.db.selectFrom('favor_stocks').selectAll().where('creator_mchid', '=', q.creator);
-    if (q.createStart !== undefined) query = query.where('create_ms', '>=', q.createStart);
-    if (q.createEnd !== undefined) query = query.where('create_ms', '<=', q.createEnd);
     // Status can depend on the clock (a running stock past its window reads stoped), so filter after reading.
-    const rows = (await query.orderBy('create_ms', 'desc').orderBy('stock_id').execute()).filter(
+    const rows = (await repo.stocksOfCreator(this.db, q.creator, { from: q.createStart, to: q.createEnd })).filter(
       (s) => q.status === undefined || stockStatus(s, now) === q.status,
     );
     const page = rows.slice(q.offset * q.limit, q.offset * q.limit + q.limit);
@@ -433,15 +430,11 @@ export class FavorService {
     for (const m of [q.creator, q.sender])
       if (m !== undefined && m !== mchid) throw new ApiError('REQUEST_BLOCKED', MESSAGES.callerNoPermission);
     const now = this.ctx.clock();
-    let query = this.db
-      .selectFrom('favor_coupons')
-      .selectAll()
-      .where('openid', '=', q.openid)
-      .where('appid', '=', q.appid);
-    if (q.creator) query = query.where('creator_mchid', '=', q.creator);
-    if (q.sender) query = query.where('sender_mchid', '=', q.sender);
-    if (!q.available && q.stockId) query = query.where('stock_id', '=', q.stockId);
-    let rows = await query.orderBy('create_ms', 'desc').orderBy('coupon_id').execute();
+    let rows = await repo.couponsOfHolder(this.db, q, {
+      creator: q.creator,
+      sender: q.sender,
+      stockId: q.available ? undefined : q.stockId,
+    });
     const stocks = new Map(
       (await repo.stocksOf(this.db, [...new Set(rows.map((r) => r.stock_id))])).map((s) => [s.stock_id, s]),
     );
@@ -484,24 +477,20 @@ export class FavorService {
     if (target !== mchid) throw new ApiError('INVALID_REQUEST', MESSAGES.illegalMchid);
     const now = this.ctx.clock();
     const on = enabled === undefined ? 1 : enabled ? 1 : 0;
-    await this.db
-      .insertInto('favor_callbacks')
-      .values({ mchid, notify_url: notifyUrl, enabled: on, update_ms: now })
-      .onConflict((oc) => oc.column('mchid').doUpdateSet({ notify_url: notifyUrl, enabled: on, update_ms: now }))
-      .execute();
+    await repo.upsertCallback(this.db, { mchid, notify_url: notifyUrl, enabled: on, update_ms: now });
     return { update_time: rfc3339(now), notify_url: notifyUrl };
   }
 
   async getCallback(mchid: string, target: string) {
     if (target !== mchid) throw new ApiError('INVALID_REQUEST', MESSAGES.illegalMchid);
-    const row = await this.db.selectFrom('favor_callbacks').selectAll().where('mchid', '=', mchid).executeTakeFirst();
+    const row = await repo.findCallback(this.db, mchid);
     if (!row) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.callbackNotSet);
     return { mchid, notify_url: row.notify_url };
   }
 
   /** The notification URL of a merchant, if set and switched on (for the COUPON.USE sender). */
   async callbackUrl(mchid: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('favor_callbacks').selectAll().where('mchid', '=', mchid).executeTakeFirst();
+    const row = await repo.findCallback(this.db, mchid);
     return row && row.enabled === 1 ? row.notify_url : undefined;
   }
 
@@ -524,16 +513,11 @@ export class FavorService {
       transaction_id: use.transactionId ?? `42000${numericId(23)}`,
       ...(use.goodsDetail ? { goods_detail: use.goodsDetail } : {}),
     };
-    const used: repo.CouponRow = { ...coupon, status: 'USED', consume_json: JSON.stringify(consume) };
+    const consumeJson = JSON.stringify(consume);
+    const used: repo.CouponRow = { ...coupon, status: 'USED', consume_json: consumeJson };
     const view = couponView(used, stock, now);
     await writeTransaction(this.db, async (trx) => {
-      const r = await trx
-        .updateTable('favor_coupons')
-        .set({ status: 'USED', consume_json: used.consume_json })
-        .where('coupon_id', '=', couponId)
-        .where('status', '=', 'SENDED')
-        .executeTakeFirst();
-      if (r.numUpdatedRows === 0n) throw new ApiError('INVALID_REQUEST', '券已核销');
+      if (!(await repo.useCoupon(trx, couponId, consumeJson))) throw new ApiError('INVALID_REQUEST', '券已核销');
       await this.ctx.hooks.emit(trx, 'favor.coupon.used', {
         mchid: coupon.creator_mchid,
         stockId: coupon.stock_id,
