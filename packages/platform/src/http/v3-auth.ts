@@ -94,7 +94,7 @@ export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
 /** Which part of (mchid, serial_no) is wrong; read only for a refused request. */
 async function unknownCertificate(ctx: PlatformContext, mchid: string, serial: string): Promise<string> {
   if (!(await ctx.services.merchants.find(mchid))) return 'mchid unknown';
-  return (await ctx.services.merchants.certificateHolder(serial)) ? 'mchid mismatch' : 'serial unknown';
+  return (await ctx.services.merchants.certificateBySerial(serial)) ? 'mchid mismatch' : 'serial unknown';
 }
 
 const NEWLINE = Buffer.from('\n');

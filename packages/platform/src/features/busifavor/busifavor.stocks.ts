@@ -4,7 +4,6 @@ import { writeOrReplay } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
-import { findMerchant, isAppidBound } from '../merchants/merchants.repository.js';
 import { once } from './busifavor.idempotency.js';
 import * as repo from './busifavor.repository.js';
 import type { BudgetInput, CreateStockInput, ModifyStockInput } from './busifavor.schema.js';
@@ -28,7 +27,7 @@ export class BusifavorStocks {
     const hash = requestDigest({ ...input, outRequestNo: undefined });
     const replay = await this.replay(mchid, input.outRequestNo, hash);
     if (replay) return replay;
-    if (!(await findMerchant(this.db, input.belongMerchant)))
+    if (!(await this.ctx.services.merchants.find(input.belongMerchant)))
       throw new ApiError('MCH_NOT_EXISTS', `belong_merchant ${input.belongMerchant} 商户号不存在`, {
         field: '/belong_merchant',
         value: input.belongMerchant,
@@ -36,7 +35,7 @@ export class BusifavorStocks {
       });
     if (input.belongMerchant !== mchid)
       throw new ApiError('NOAUTH', '无权限：直连商户只能为本商户号创建商家券 (belong_merchant 须为调用商户号)');
-    if (input.notifyAppid !== undefined && !(await isAppidBound(this.db, mchid, input.notifyAppid)))
+    if (input.notifyAppid !== undefined && !(await this.ctx.services.merchants.isAppidBound(mchid, input.notifyAppid)))
       throw new ApiError('APPID_MCHID_NOT_MATCH', 'notify_config.notify_appid 与请求方商户无关联关系');
     const now = this.ctx.clock();
     const row: repo.StockRow = {
@@ -137,7 +136,7 @@ export class BusifavorStocks {
       throw fieldError('/subsidy', false, 'subsidy 只能由 false 改为 true');
     if (input.changes.notify_config) {
       const appid = (input.changes.notify_config as { notify_appid: string }).notify_appid;
-      if (!(await isAppidBound(this.db, mchid, appid)))
+      if (!(await this.ctx.services.merchants.isAppidBound(mchid, appid)))
         throw new ApiError('APPID_MCHID_NOT_MATCH', 'notify_config.notify_appid 与请求方商户无关联关系');
     }
     await once(
@@ -192,7 +191,7 @@ export class BusifavorStocks {
   /** B19: the URL COUPON.SEND goes to, for stocks the merchant created. */
   async setCallback(mchid: string, target: string | undefined, notifyUrl: string) {
     const who = target ?? mchid;
-    if (!(await findMerchant(this.db, who)))
+    if (!(await this.ctx.services.merchants.find(who)))
       throw new ApiError('MCH_NOT_EXISTS', '商户号不存在', { field: '/mchid', value: who, location: 'body' });
     if (who !== mchid) throw new ApiError('NOAUTH', '无权限：只能为调用商户号设置通知地址');
     const now = this.ctx.clock();
@@ -202,7 +201,7 @@ export class BusifavorStocks {
 
   async getCallback(mchid: string, target: string | undefined) {
     const who = target ?? mchid;
-    if (!(await findMerchant(this.db, who)))
+    if (!(await this.ctx.services.merchants.find(who)))
       throw new ApiError('MCH_NOT_EXISTS', '商户号不存在', { field: 'mchid', value: who, location: 'query' });
     if (who !== mchid) throw new ApiError('NOAUTH', '无权限：只能查询调用商户号的通知地址');
     const row = await repo.findCallback(this.db, mchid);

@@ -19,7 +19,6 @@ import { ApiError } from '../../errors/api-error.js';
 import { MESSAGES } from '../../errors/messages.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
-import { findMerchant, isAppidBound, merchantExists } from '../merchants/merchants.repository.js';
 import { type User, userLimitKey } from '../merchants/merchants.service.js';
 import * as repo from './favor.repository.js';
 import type { CreateStockInput, SendInput } from './favor.schema.js';
@@ -49,7 +48,7 @@ export class FavorService {
     const hash = requestDigest(input);
     const replay = await this.replayStock(mchid, input.outRequestNo, hash);
     if (replay) return replay;
-    if (!(await findMerchant(this.db, input.belongMerchant)))
+    if (!(await this.ctx.services.merchants.find(input.belongMerchant)))
       throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, {
         field: '/belong_merchant',
         value: input.belongMerchant,
@@ -268,14 +267,14 @@ export class FavorService {
 
   /** The checks a send's merchant must pass first; answered from a cache of what exists. */
   private async authorizeMerchant(mchid: string, input: SendInput): Promise<void> {
-    if (!(await merchantExists(this.db, input.stockCreatorMchid))) {
+    if (!(await this.ctx.services.merchants.exists(input.stockCreatorMchid))) {
       throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, {
         field: '/stock_creator_mchid',
         value: input.stockCreatorMchid,
         location: 'body',
       });
     }
-    if (!(await isAppidBound(this.db, mchid, input.appid)))
+    if (!(await this.ctx.services.merchants.isAppidBound(mchid, input.appid)))
       throw new ApiError('APPID_MCHID_NOT_MATCH', MESSAGES.appidMchidMismatch);
   }
 
@@ -471,7 +470,7 @@ export class FavorService {
     notifyUrl: string,
     enabled: boolean | undefined,
   ): Promise<FavorCallbacksResponse> {
-    if (!(await findMerchant(this.db, target)))
+    if (!(await this.ctx.services.merchants.find(target)))
       throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, { field: '/mchid', value: target, location: 'body' });
     // Only the caller's own URL may be set; the table's text for another merchant number.
     if (target !== mchid) throw new ApiError('INVALID_REQUEST', MESSAGES.illegalMchid);
@@ -546,7 +545,7 @@ export class FavorService {
   /** Lets `mchid` send coupons of a stock it did not create (cross-merchant issuing). */
   async authorizeSender(stockId: string, mchid: string): Promise<void> {
     if (!(await repo.findStock(this.db, stockId))) throw new ApiError('RESOURCE_NOT_EXISTS', MESSAGES.stockNotExists);
-    if (!(await findMerchant(this.db, mchid))) throw new ApiError('MCH_NOT_EXISTS');
+    if (!(await this.ctx.services.merchants.find(mchid))) throw new ApiError('MCH_NOT_EXISTS');
     await repo.addSender(this.db, stockId, mchid);
   }
 

@@ -159,14 +159,13 @@ export function requestCertificate(db: Q, mchid: string, serial: string) {
     .executeTakeFirst();
 }
 
-/** The merchant a certificate serial belongs to, if any. */
-export async function certificateHolder(db: Q, serial: string): Promise<string | undefined> {
-  const row = await db
+/** The API certificate stored under a serial, whichever merchant holds it. */
+export function certificateBySerial(db: Q, serial: string) {
+  return db
     .selectFrom('merchant_certificates')
-    .select('mchid')
+    .select(['mchid', 'certificate_pem'])
     .where('serial', '=', serial)
     .executeTakeFirst();
-  return row?.mchid;
 }
 
 export interface MerchantSummary {

@@ -154,9 +154,9 @@ export class MerchantService {
     return repo.requestCertificate(this.ctx.db, mchid, serial);
   }
 
-  /** The merchant an API certificate serial belongs to, if any. */
-  certificateHolder(serial: string): Promise<string | undefined> {
-    return repo.certificateHolder(this.ctx.db, serial);
+  /** The API certificate stored under a serial (its merchant and PEM), whichever merchant holds it. */
+  certificateBySerial(serial: string) {
+    return repo.certificateBySerial(this.ctx.db, serial);
   }
 
   hasCertificate(mchid: string, serial: string): Promise<boolean> {
