@@ -6,7 +6,8 @@ import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { sql } from 'kysely';
 import { systemClock } from './clock.js';
 import type { PlatformContext, PlatformServices } from './context.js';
-import { type Db, databaseTarget, durable, openDatabase } from './db/database.js';
+import { type Db, databaseTarget, openDatabase } from './db/database.js';
+import { committedSoFar } from './db/durability.js';
 import { migrateToLatest } from './db/migrate.js';
 import { PlatformStartError } from './errors/platform-start-error.js';
 import { PlatformClock } from './features/clock/platform-clock.js';
@@ -142,7 +143,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const app = buildApp(ctx, allFeatures, adminToken);
     const credentials = await provisionDemo(ctx, options.baseURL ?? 'http://127.0.0.1:8080');
     // Keys, the demo merchant and its stock are committed before any file or answer refers to them.
-    await durable(db);
+    await committedSoFar(db);
     for (const f of allFeatures) {
       const stop = await f.start?.(ctx);
       if (stop) stops.push(stop);

@@ -77,32 +77,9 @@ export function openDatabase(target: DatabaseTarget): Db {
   return db;
 }
 
-/**
- * A mark to pass to {@link durable}: taken before a request's first statement, it names the first
- * SQLite group commit the request can be part of. 0 on PostgreSQL.
- */
-export function durabilityMark(db: Db): number {
-  return groupCommit.get(db)?.mark() ?? 0;
-}
-
-/**
- * A second mark, taken once a request's own statements are done: the last SQLite group commit they can
- * be part of. Passed to {@link durable}, it keeps an answer from waiting for batches opened after its
- * work, so those can go on collecting other requests. 0 on PostgreSQL.
- */
-export function durabilityReach(db: Db): number {
-  return groupCommit.get(db)?.reach() ?? 0;
-}
-
-/**
- * Resolves once everything executed on `db` from `since` (a {@link durabilityMark}; by default since the
- * database was opened) to `upTo` (a {@link durabilityReach}; by default now) is committed, and asks for
- * that commit; rejects if a commit in that span failed. SQLite commits in groups (see
- * sqlite-group-commit.ts), so an answer that reports a write must wait for this. PostgreSQL
- * transactions are committed when they resolve: at once.
- */
-export function durable(db: Db, since?: number, upTo?: number): Promise<void> {
-  return groupCommit.get(db)?.durable(since, upTo) ?? Promise.resolve();
+/** The group-commit driver behind a SQLite database; none on PostgreSQL, whose commits are immediate. */
+export function groupCommitOf(db: Db): GroupCommitDriver | undefined {
+  return groupCommit.get(db);
 }
 
 /** True when `err` is a unique or primary-key violation, on either engine. */

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { PlatformContext } from '../context.js';
-import { durabilityMark, durable } from '../db/database.js';
+import { durableAnswers, durableReach } from '../db/durability.js';
 import type { Feature } from '../features/feature.js';
 import { adminAuth } from './admin-auth.js';
 import { jsonContentType } from './content-type.js';
@@ -26,18 +26,15 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   // Before any route is chosen: a path the URL parser would resolve elsewhere is refused, not rerouted.
   app.use('*', literalPath);
   // No answer leaves before what it reports is committed (SQLite commits in groups).
-  app.use('*', async (c, next) => {
-    const since = durabilityMark(ctx.db);
-    await next();
-    await durable(ctx.db, since, c.get('durableUpTo'));
-  });
+  app.use('*', durableAnswers(ctx.db));
   app.onError(onError);
   app.notFound(routeFallback(app as unknown as Hono<never>));
 
   const v3 = new Hono<V3Env>();
   v3.onError(onError);
-  // Order matters: signing wraps the handler's response; auth runs first and stops bad requests.
-  v3.use('*', v3Sign(ctx), v3Auth(ctx), jsonContentType);
+  // Order matters: signing wraps the handler's response; auth runs first and stops bad requests. The
+  // request's statements are done before signing, so the answer waits for no batch opened meanwhile.
+  v3.use('*', v3Sign(ctx), durableReach(ctx.db), v3Auth(ctx), jsonContentType);
   for (const f of features) f.v3?.(v3, ctx);
   app.route('/v3', v3);
 
