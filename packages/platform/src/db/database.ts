@@ -89,18 +89,38 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** Where an idempotent create finds what an earlier request with its request number stored. */
+export interface StoredRequest<Row extends { request_hash: string }, T> {
+  /** The digest of what this request asks for (request-digest.ts). */
+  hash: string;
+  /** The row stored under this request's number, if any. */
+  find: () => Promise<Row | undefined>;
+  /** What the stored row answers again. */
+  answer: (row: Row) => T;
+  /** The family's own error for the same number with other content. */
+  reused: () => Error;
+}
+
 /**
- * Runs `write`; when it loses a race on a unique key (a request with the same request number committed
- * first), answers what `replay` finds under that key instead, so concurrent twins get one result.
- * `replay` throws the family's own conflict error when the stored request differs. A violation with
- * nothing to replay is rethrown.
+ * An idempotent create: a request number seen before answers the first request again when the content is
+ * the same (a retry after a timeout is safe) and is refused with `reused()` when it differs; otherwise
+ * `create` makes its checks and its insert. Concurrent twins meet at the unique key, never at a read: the
+ * one that loses the race answers what the winner stored. A violation with nothing to replay is rethrown.
  */
-export async function writeOrReplay<T>(
-  write: () => Promise<T>,
-  replay: () => Promise<{ value: T } | undefined>,
+export async function createOrReplay<Row extends { request_hash: string }, T>(
+  stored: StoredRequest<Row, T>,
+  create: () => Promise<T>,
 ): Promise<T> {
+  const replay = async (): Promise<{ value: T } | undefined> => {
+    const row = await stored.find();
+    if (!row) return undefined;
+    if (row.request_hash !== stored.hash) throw stored.reused();
+    return { value: stored.answer(row) };
+  };
+  const prior = await replay();
+  if (prior) return prior.value;
   try {
-    return await write();
+    return await create();
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const again = await replay();

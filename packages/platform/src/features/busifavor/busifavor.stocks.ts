@@ -1,6 +1,6 @@
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
-import { writeOrReplay } from '../../db/database.js';
+import { createOrReplay } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
@@ -25,66 +25,60 @@ export class BusifavorStocks {
    */
   async create(mchid: string, input: CreateStockInput): Promise<{ stock_id: string; create_time: string }> {
     const hash = requestDigest({ ...input, outRequestNo: undefined });
-    const replay = await this.replay(mchid, input.outRequestNo, hash);
-    if (replay) return replay;
-    if (!(await this.ctx.services.merchants.find(input.belongMerchant)))
-      throw new ApiError('MCH_NOT_EXISTS', `belong_merchant ${input.belongMerchant} 商户号不存在`, {
-        field: '/belong_merchant',
-        value: input.belongMerchant,
-        location: 'body',
-      });
-    if (input.belongMerchant !== mchid)
-      throw new ApiError('NOAUTH', '无权限：直连商户只能为本商户号创建商家券 (belong_merchant 须为调用商户号)');
-    if (input.notifyAppid !== undefined && !(await this.ctx.services.merchants.isAppidBound(mchid, input.notifyAppid)))
-      throw new ApiError('APPID_MCHID_NOT_MATCH', 'notify_config.notify_appid 与请求方商户无关联关系');
-    const now = this.ctx.clock();
-    const row: repo.StockRow = {
-      stock_id: numericId(10),
-      creator_mchid: mchid,
-      out_request_no: input.outRequestNo,
-      request_hash: hash,
-      belong_merchant: input.belongMerchant,
-      stock_name: input.stockName,
-      stock_type: input.stockType,
-      coupon_code_mode: input.codeMode,
-      // The sandbox has no review: a stock runs as soon as it is created (UNAUDIT is skipped).
-      stock_state: 'RUNNING',
-      available_begin_ms: input.beginMs,
-      available_end_ms: input.endMs,
-      max_coupons: input.maxCoupons,
-      max_coupons_by_day: input.maxCouponsByDay ?? null,
-      max_coupons_per_user: input.maxCouponsPerUser,
-      natural_person_limit: input.naturalPersonLimit ? 1 : 0,
-      prevent_api_abuse: input.preventApiAbuse ? 1 : 0,
-      distributed_coupons: 0,
-      uploaded_codes: 0,
-      product_json: null,
-      body_json: JSON.stringify(input.body),
-      create_ms: now,
-      update_ms: now,
+    const stored = {
+      hash,
+      find: () => repo.findStockByRequest(this.db, mchid, input.outRequestNo),
+      answer: (s: repo.StockRow) => ({ stock_id: s.stock_id, create_time: rfc3339(s.create_ms) }),
+      reused: () =>
+        new ApiError('RESOURCE_ALREADY_EXISTS', '批次已存在：out_request_no 已被使用', {
+          field: '/out_request_no',
+          value: input.outRequestNo,
+          location: 'body',
+        }),
     };
-    return writeOrReplay(
-      async () => {
-        await repo.insertStock(this.db, row);
-        return { stock_id: row.stock_id, create_time: rfc3339(now) };
-      },
-      async () => {
-        const again = await this.replay(mchid, input.outRequestNo, hash);
-        return again && { value: again };
-      },
-    );
-  }
-
-  private async replay(mchid: string, outRequestNo: string, hash: string) {
-    const existing = await repo.findStockByRequest(this.db, mchid, outRequestNo);
-    if (!existing) return undefined;
-    if (existing.request_hash !== hash)
-      throw new ApiError('RESOURCE_ALREADY_EXISTS', '批次已存在：out_request_no 已被使用', {
-        field: '/out_request_no',
-        value: outRequestNo,
-        location: 'body',
-      });
-    return { stock_id: existing.stock_id, create_time: rfc3339(existing.create_ms) };
+    return createOrReplay(stored, async () => {
+      if (!(await this.ctx.services.merchants.find(input.belongMerchant)))
+        throw new ApiError('MCH_NOT_EXISTS', `belong_merchant ${input.belongMerchant} 商户号不存在`, {
+          field: '/belong_merchant',
+          value: input.belongMerchant,
+          location: 'body',
+        });
+      if (input.belongMerchant !== mchid)
+        throw new ApiError('NOAUTH', '无权限：直连商户只能为本商户号创建商家券 (belong_merchant 须为调用商户号)');
+      if (
+        input.notifyAppid !== undefined &&
+        !(await this.ctx.services.merchants.isAppidBound(mchid, input.notifyAppid))
+      )
+        throw new ApiError('APPID_MCHID_NOT_MATCH', 'notify_config.notify_appid 与请求方商户无关联关系');
+      const now = this.ctx.clock();
+      const row: repo.StockRow = {
+        stock_id: numericId(10),
+        creator_mchid: mchid,
+        out_request_no: input.outRequestNo,
+        request_hash: hash,
+        belong_merchant: input.belongMerchant,
+        stock_name: input.stockName,
+        stock_type: input.stockType,
+        coupon_code_mode: input.codeMode,
+        // The sandbox has no review: a stock runs as soon as it is created (UNAUDIT is skipped).
+        stock_state: 'RUNNING',
+        available_begin_ms: input.beginMs,
+        available_end_ms: input.endMs,
+        max_coupons: input.maxCoupons,
+        max_coupons_by_day: input.maxCouponsByDay ?? null,
+        max_coupons_per_user: input.maxCouponsPerUser,
+        natural_person_limit: input.naturalPersonLimit ? 1 : 0,
+        prevent_api_abuse: input.preventApiAbuse ? 1 : 0,
+        distributed_coupons: 0,
+        uploaded_codes: 0,
+        product_json: null,
+        body_json: JSON.stringify(input.body),
+        create_ms: now,
+        update_ms: now,
+      };
+      await repo.insertStock(this.db, row);
+      return { stock_id: row.stock_id, create_time: rfc3339(now) };
+    });
   }
 
   /** A stock the caller may manage: its creator or its belonging merchant. */

@@ -10,7 +10,7 @@ import type {
 } from '@wxcoupon/sdk';
 import { rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
-import { writeOrReplay } from '../../db/database.js';
+import { createOrReplay } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import { MESSAGES } from '../../errors/messages.js';
 import { numericId } from '../../ids.js';
@@ -33,64 +33,55 @@ export class FavorStocks {
 
   async createStock(mchid: string, input: CreateStockInput): Promise<FavorStockCreateResponse> {
     const hash = requestDigest(input);
-    const replay = await this.replayStock(mchid, input.outRequestNo, hash);
-    if (replay) return replay;
-    if (!(await this.ctx.services.merchants.find(input.belongMerchant)))
-      throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, {
-        field: '/belong_merchant',
-        value: input.belongMerchant,
-        location: 'body',
-      });
-    const now = this.ctx.clock();
-    const row: repo.StockRow = {
-      stock_id: numericId(10),
-      creator_mchid: mchid,
-      out_request_no: input.outRequestNo,
-      request_hash: hash,
-      stock_name: input.stockName,
-      comment: input.comment ?? null,
-      belong_merchant: input.belongMerchant,
-      status: 'unactivated',
-      stock_type: 'NORMAL',
-      no_cash: input.noCash ? 1 : 0,
-      available_begin_ms: input.beginMs,
-      available_end_ms: input.endMs,
-      max_coupons: input.maxCoupons,
-      max_amount: input.maxAmount,
-      max_amount_by_day: input.maxAmountByDay ?? null,
-      max_coupons_per_user: input.maxCouponsPerUser,
-      natural_person_limit: input.naturalPersonLimit ? 1 : 0,
-      prevent_api_abuse: input.preventApiAbuse ? 1 : 0,
-      coupon_amount: input.couponAmount,
-      transaction_minimum: input.transactionMinimum,
-      distributed_coupons: 0,
-      distributed_amount: 0,
-      singleitem: input.singleitem ? 1 : 0,
-      rules_json: JSON.stringify(input.rules),
-      create_ms: now,
-      start_ms: null,
-      pause_ms: null,
-      restart_ms: null,
-      stop_ms: null,
-      specified_value: 0,
+    const stored = {
+      hash,
+      find: () => repo.findStockByRequest(this.db, mchid, input.outRequestNo),
+      answer: (s: repo.StockRow) => ({ stock_id: s.stock_id, create_time: rfc3339(s.create_ms) }),
+      reused: () => conflict('out_request_no'),
     };
-    return writeOrReplay(
-      async () => {
-        await repo.insertStock(this.db, row);
-        return { stock_id: row.stock_id, create_time: rfc3339(now) };
-      },
-      async () => {
-        const again = await this.replayStock(mchid, input.outRequestNo, hash);
-        return again && { value: again };
-      },
-    );
-  }
-
-  private async replayStock(mchid: string, outRequestNo: string, hash: string) {
-    const existing = await repo.findStockByRequest(this.db, mchid, outRequestNo);
-    if (!existing) return undefined;
-    if (existing.request_hash !== hash) throw conflict('out_request_no');
-    return { stock_id: existing.stock_id, create_time: rfc3339(existing.create_ms) };
+    return createOrReplay(stored, async () => {
+      if (!(await this.ctx.services.merchants.find(input.belongMerchant)))
+        throw new ApiError('MCH_NOT_EXISTS', MESSAGES.mchNotExists, {
+          field: '/belong_merchant',
+          value: input.belongMerchant,
+          location: 'body',
+        });
+      const now = this.ctx.clock();
+      const row: repo.StockRow = {
+        stock_id: numericId(10),
+        creator_mchid: mchid,
+        out_request_no: input.outRequestNo,
+        request_hash: hash,
+        stock_name: input.stockName,
+        comment: input.comment ?? null,
+        belong_merchant: input.belongMerchant,
+        status: 'unactivated',
+        stock_type: 'NORMAL',
+        no_cash: input.noCash ? 1 : 0,
+        available_begin_ms: input.beginMs,
+        available_end_ms: input.endMs,
+        max_coupons: input.maxCoupons,
+        max_amount: input.maxAmount,
+        max_amount_by_day: input.maxAmountByDay ?? null,
+        max_coupons_per_user: input.maxCouponsPerUser,
+        natural_person_limit: input.naturalPersonLimit ? 1 : 0,
+        prevent_api_abuse: input.preventApiAbuse ? 1 : 0,
+        coupon_amount: input.couponAmount,
+        transaction_minimum: input.transactionMinimum,
+        distributed_coupons: 0,
+        distributed_amount: 0,
+        singleitem: input.singleitem ? 1 : 0,
+        rules_json: JSON.stringify(input.rules),
+        create_ms: now,
+        start_ms: null,
+        pause_ms: null,
+        restart_ms: null,
+        stop_ms: null,
+        specified_value: 0,
+      };
+      await repo.insertStock(this.db, row);
+      return { stock_id: row.stock_id, create_time: rfc3339(now) };
+    });
   }
 
   /** The stock for a lifecycle call, which only the creator may make. */
