@@ -7,7 +7,7 @@ import type { ErrorCode } from '../../errors/registry.js';
 import type { V3Env } from '../../http/env.js';
 import { noteOf } from '../../http/request-note.js';
 import { V2Failure } from '../v2coupon/v2-failure.js';
-import type { V2ErrorCode } from '../v2coupon/v2coupon.codes.js';
+import type { V2ErrorCode } from '../v2coupon/v2coupon.errors.js';
 import { FAULT_HEADER, type FaultEffect, V2_RETURN_LAYER } from './faults.schema.js';
 import { describeEffect, type FaultTarget } from './faults.service.js';
 
