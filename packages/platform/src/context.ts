@@ -1,7 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Db } from './db/database.js';
 import type { PlatformClock } from './features/clock/platform-clock.js';
-import type { JournalSettings } from './features/journal/journal.service.js';
 import type { Hooks } from './hooks.js';
 import type { RequestObserver } from './http/observe.js';
 import type { PlatformKeys } from './keys/platform-keys.js';
@@ -38,6 +37,14 @@ export interface PlatformContext {
   observers: RequestObserver[];
   /** `closing` turns true when close() begins: readiness then answers 503 while requests drain. */
   lifecycle: { closing: boolean };
+}
+
+/** The request journal's retention (the journal feature keeps to it). */
+export interface JournalSettings {
+  /** Rows kept, newest first; older ones are deleted. */
+  maxRows: number;
+  /** Rows older than this (milliseconds) are deleted. */
+  maxAgeMs: number;
 }
 
 // biome-ignore lint/suspicious/noEmptyInterface: features add their services by declaration merging

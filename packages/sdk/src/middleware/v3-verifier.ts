@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingResponse, Middleware, OutgoingRequest } from '../core/types.js';
-import { ApiError, type ApiErrorDetail } from '../errors/api-error.js';
+import { ApiError } from '../errors/api-error.js';
+import type { ApiErrorDetail } from '../errors/api-error-detail.js';
 import { VerificationError } from '../errors/verification-error.js';
 import { verifySignedMessage } from '../helpers/signed-message.js';
 
