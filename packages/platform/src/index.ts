@@ -10,6 +10,7 @@ export type { Feature } from './features/feature.js';
 export type { MerchantService } from './features/merchants/merchants.service.js';
 export type { PlatformEvents } from './hooks.js';
 export { openFileLimit } from './http/fd-limit.js';
+export { tlsBaseUrlFor } from './http/listen-tls.js';
 export type { PlatformOptions } from './options.js';
 export {
   type CloseOptions,
@@ -22,4 +23,3 @@ export {
 export { credentialsFile, type DemoCredentials, readCredentials } from './provision/credentials.js';
 export { RATE_LIMIT_APIS } from './rate-limit/limits.js';
 export type { RateLimiter, RateLimitRule } from './rate-limit/rate-limiter.js';
-export { tlsBaseUrlFor } from './tls/listen-tls.js';

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { DurabilityVariables } from '../db/durability.js';
+import type { PlatformKeyMode } from '../keys/platform-keys.js';
 import type { RequestNote } from './request-note.js';
 
 /** Set by the root middleware on every request. */
@@ -16,8 +17,6 @@ export interface AuthenticatedMerchant {
   serial: string;
   platformKeyMode: PlatformKeyMode;
 }
-
-export type PlatformKeyMode = 'public_key' | 'certificate' | 'both';
 
 export type AppEnv = { Variables: BaseVariables };
 export type V3Env = { Variables: BaseVariables & { merchant: AuthenticatedMerchant; rawBody: string } };

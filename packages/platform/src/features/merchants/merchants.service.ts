@@ -6,8 +6,8 @@ import { isUniqueViolation } from '../../db/database.js';
 import type { Database, UserTable } from '../../db/schema.js';
 import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
-import type { PlatformKeyMode } from '../../http/env.js';
 import { merchantKey, numericId } from '../../ids.js';
+import type { PlatformKeyMode } from '../../keys/platform-keys.js';
 import * as repo from './merchants.repository.js';
 
 // Sandbox administration of merchants, appids and users (openids). WeChat Pay does this through its

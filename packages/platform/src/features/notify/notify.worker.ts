@@ -3,8 +3,8 @@ import { hostname } from 'node:os';
 import { AUTH_SCHEME, nonce, responseMessage, rsaSignAsync, timestamp } from '@wxcoupon/sdk/crypto';
 import type { PlatformContext } from '../../context.js';
 import { withDurable } from '../../db/durability.js';
-import type { PlatformKeyMode } from '../../http/env.js';
 import { requestId } from '../../ids.js';
+import type { PlatformKeyMode } from '../../keys/platform-keys.js';
 import * as repo from './notify.repository.js';
 import { type DeliverySettings, readDeliverySettings } from './notify.settings.js';
 

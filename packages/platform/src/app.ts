@@ -1,17 +1,17 @@
 import { Hono } from 'hono';
-import type { PlatformContext } from '../context.js';
-import { durableAnswers, durableReach } from '../db/durability.js';
-import type { Feature } from '../features/feature.js';
-import { adminAuth } from './admin-auth.js';
-import { jsonContentType } from './content-type.js';
-import type { AdminEnv, AppEnv, V3Env } from './env.js';
-import { errorHandler } from './error-handler.js';
-import { observe } from './observe.js';
-import { requestIdMiddleware } from './request-id.js';
-import { literalPath } from './request-target.js';
-import { routeFallback } from './route-fallback.js';
-import { v3Auth } from './v3-auth.js';
-import { v3Sign } from './v3-sign.js';
+import type { PlatformContext } from './context.js';
+import { durableAnswers, durableReach } from './db/durability.js';
+import type { Feature } from './features/feature.js';
+import { adminAuth } from './http/admin-auth.js';
+import { jsonContentType } from './http/content-type.js';
+import type { AdminEnv, AppEnv, V3Env } from './http/env.js';
+import { errorHandler } from './http/error-handler.js';
+import { observe } from './http/observe.js';
+import { requestIdMiddleware } from './http/request-id.js';
+import { literalPath } from './http/request-target.js';
+import { routeFallback } from './http/route-fallback.js';
+import { v3Auth } from './http/v3-auth.js';
+import { v3Sign } from './http/v3-sign.js';
 
 /**
  * The HTTP surface. Authentication is decided by mounting: everything a feature registers on the
