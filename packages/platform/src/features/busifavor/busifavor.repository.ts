@@ -426,3 +426,17 @@ export async function upsertCallback(db: Q, row: CallbackRow): Promise<void> {
 export function findCallback(db: Q, mchid: string): Promise<CallbackRow | undefined> {
   return db.selectFrom('busifavor_callbacks').selectAll().where('mchid', '=', mchid).executeTakeFirst();
 }
+
+/** Everything issued undone (platform.reset): coupons, counts and issuing replays go; stocks and codes stay. */
+export async function forgetIssued(db: Q): Promise<void> {
+  await db.deleteFrom('busifavor_coupons').execute();
+  await db.deleteFrom('busifavor_user_counts').execute();
+  await db.deleteFrom('busifavor_daily_counts').execute();
+  await db.deleteFrom('busifavor_requests').where('kind', '!=', 'modify').execute();
+  await db
+    .updateTable('busifavor_codes')
+    .set({ status: 'AVAILABLE', dispatched_ms: null, openid: null })
+    .where('status', '=', 'DISPATCHED')
+    .execute();
+  await db.updateTable('busifavor_stocks').set({ distributed_coupons: 0 }).execute();
+}

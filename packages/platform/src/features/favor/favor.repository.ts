@@ -418,3 +418,11 @@ export async function upsertCallback(db: Q, row: CallbackRow): Promise<void> {
 export function findCallback(db: Q, mchid: string): Promise<CallbackRow | undefined> {
   return db.selectFrom('favor_callbacks').selectAll().where('mchid', '=', mchid).executeTakeFirst();
 }
+
+/** Everything issued undone (platform.reset): coupons and counts go, stocks stay with nothing distributed. */
+export async function forgetIssued(db: Q): Promise<void> {
+  await db.deleteFrom('favor_coupons').execute();
+  await db.deleteFrom('favor_user_counts').execute();
+  await db.deleteFrom('favor_daily_amounts').execute();
+  await db.updateTable('favor_stocks').set({ distributed_coupons: 0, distributed_amount: 0 }).execute();
+}
