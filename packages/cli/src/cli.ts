@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { PlatformStartError } from '@wxcoupon/platform';
 import { WechatpayError } from '@wxcoupon/sdk';
 import { AdminApiError } from './admin-client.js';
-import { CampaignError } from './campaign/campaign-error.js';
+import { CampaignError } from './campaign/command/campaign-error.js';
 import { commands } from './commands/index.js';
 import { UsageError } from './usage-error.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify } from '../src/campaign/classify.js';
-import type { Failure } from '../src/campaign/failure.js';
+import { classify } from '../src/campaign/engine/classify.js';
+import type { Failure } from '../src/campaign/engine/failure.js';
 
 function api(status: number, code: string, message = ''): Failure {
   return { kind: 'api', status, code, message };

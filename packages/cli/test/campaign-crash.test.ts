@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Journal } from '../src/campaign/journal.js';
+import { Journal } from '../src/campaign/store/journal.js';
 import { openids } from './campaign-helpers.js';
 import { eachLimited, startTestPlatform, type TestPlatform } from './campaign-platform.js';
 

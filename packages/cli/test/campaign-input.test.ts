@@ -3,9 +3,9 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parseCsvRecord } from '../src/campaign/csv.js';
-import { InputError } from '../src/campaign/input-error.js';
-import { type InputRecord, type ReadOptions, readRecipients } from '../src/campaign/input-reader.js';
+import { parseCsvRecord } from '../src/campaign/input/csv.js';
+import { InputError } from '../src/campaign/input/input-error.js';
+import { type InputRecord, type ReadOptions, readRecipients } from '../src/campaign/input/input-reader.js';
 
 /** Feeds the text in small uneven chunks, so lines and multi-byte characters straddle chunk borders. */
 function chunked(text: string, size = 7): AsyncIterable<Buffer> {

@@ -3,9 +3,9 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
-import { ingestInput } from '../src/campaign/ingest.js';
-import { Journal } from '../src/campaign/journal.js';
-import { requestKey } from '../src/campaign/request-key.js';
+import { requestKey } from '../src/campaign/engine/request-key.js';
+import { ingestInput } from '../src/campaign/input/ingest.js';
+import { Journal } from '../src/campaign/store/journal.js';
 import { openids, tempDir } from './campaign-helpers.js';
 
 const tmp = tempDir();
@@ -78,7 +78,7 @@ test('an ingest cut short resumes from the saved byte offset without duplicating
   writeFileSync(input, `openid,coupon_value\n${ids.map((id, i) => `${id},${i + 1}`).join('\n')}\n`);
   // Simulate a crash mid-read: commit the first 300 recipients and their checkpoint, then stop.
   let seen = 0;
-  const { readRecipients } = await import('../src/campaign/input-reader.js');
+  const { readRecipients } = await import('../src/campaign/input/input-reader.js');
   const { createReadStream } = await import('node:fs');
   journal.beginIngest(input, null, null, true);
   const batch = [];

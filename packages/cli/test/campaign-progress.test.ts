@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { Progress } from '../src/campaign/events.js';
-import { formatDuration } from '../src/campaign/format.js';
-import { ProgressReporter, reporterMode } from '../src/campaign/progress-reporter.js';
+import type { Progress } from '../src/campaign/engine/events.js';
+import { formatDuration } from '../src/campaign/output/format.js';
+import { ProgressReporter, reporterMode } from '../src/campaign/output/progress-reporter.js';
 
 function sink(): { stream: PassThrough & { columns?: number }; text: () => string } {
   const stream = new PassThrough();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Clock, RateLimiter } from '../src/campaign/rate-limiter.js';
-import { RetryPolicy } from '../src/campaign/retry-policy.js';
+import { type Clock, RateLimiter } from '../src/campaign/engine/rate-limiter.js';
+import { RetryPolicy } from '../src/campaign/engine/retry-policy.js';
 
 /** A clock that moves only when sleepers wait, so rates are exact and tests instant. */
 function virtualClock(): Clock & { t: number } {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { campaignIdFor, REQUEST_KEY_LENGTH, requestKey } from '../src/campaign/request-key.js';
+import { campaignIdFor, REQUEST_KEY_LENGTH, requestKey } from '../src/campaign/engine/request-key.js';
 
 const ALLOWED = /^[A-Za-z0-9|_*-]+$/;
 

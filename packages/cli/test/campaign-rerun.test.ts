@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { FetchLike } from '@wxcoupon/sdk';
-import type { CommandIO } from '../src/campaign/io.js';
-import { Journal } from '../src/campaign/journal.js';
-import { RateLimiter } from '../src/campaign/rate-limiter.js';
-import { RetryPolicy } from '../src/campaign/retry-policy.js';
-import { CampaignRunner } from '../src/campaign/runner.js';
-import type { Sender, SendOutcome } from '../src/campaign/sender.js';
+import type { CommandIO } from '../src/campaign/command/io.js';
+import { RateLimiter } from '../src/campaign/engine/rate-limiter.js';
+import { RetryPolicy } from '../src/campaign/engine/retry-policy.js';
+import { CampaignRunner } from '../src/campaign/engine/runner.js';
+import type { Sender, SendOutcome } from '../src/campaign/engine/sender.js';
+import { Journal } from '../src/campaign/store/journal.js';
 import { campaign } from '../src/commands/campaign.js';
 import { openids } from './campaign-helpers.js';
 import { startTestPlatform, type TestPlatform } from './campaign-platform.js';
@@ -137,7 +137,7 @@ test('many sends backing off at once, with a stop signal, raise no MaxListenersE
   writeFileSync(f.input, openids(200, 'oBackoff').join('\n'));
   const journal = Journal.open(f.journal);
   journal.create({ campaignId: 'c-backoff', api: 'favor', stockId: 's', mchid: 'm', createdAt: '' });
-  const { ingestInput } = await import('../src/campaign/ingest.js');
+  const { ingestInput } = await import('../src/campaign/input/ingest.js');
   await ingestInput({ journal, input: f.input, keyLength: 32, fields: [] });
   let calls = 0;
   // Every first attempt is throttled, so every send waits out a backoff on the same signal.

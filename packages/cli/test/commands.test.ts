@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadCredentials } from '../src/campaign/credentials.js';
+import { loadCredentials } from '../src/campaign/command/credentials.js';
 import { commands } from '../src/commands/index.js';
 import { startTestPlatform, type TestPlatform } from './campaign-platform.js';
 import { run } from './cli-run.js';

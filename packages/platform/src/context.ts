@@ -1,21 +1,20 @@
 import type { Clock } from './clock.js';
 import type { Db } from './db/database.js';
-import type { PlatformClock } from './features/clock/platform-clock.js';
-import type { JournalSettings } from './features/journal/journal.service.js';
 import type { Hooks } from './hooks.js';
-import type { RequestObserver } from './http/observe.js';
 import type { PlatformKeys } from './keys/platform-keys.js';
 import type { RateLimiter, RateLimitRule } from './rate-limit/rate-limiter.js';
 import type { LocalTls } from './tls/local-tls.js';
 
-/** Everything a feature needs, built once by createPlatform and handed to every feature. */
+/**
+ * Everything a feature needs, built once by createPlatform and handed to every feature. Two members are
+ * declared where their types live, so that this file imports nothing above it: `platformClock`
+ * (features/clock/platform-clock.ts) and `observers` (http/observe.ts).
+ */
 export interface PlatformContext {
   db: Db;
   engine: 'sqlite' | 'postgres';
   /** The platform (business) clock: real time plus the test clock's offset. Transport checks use real time. */
   clock: Clock;
-  /** The offset behind `clock`: shared through the database, moved by the admin API. */
-  platformClock: PlatformClock;
   keys: PlatformKeys;
   /** The local CA: HTTPS server certificate and merchant API (mutual-TLS client) certificates. */
   tls: LocalTls;
@@ -34,10 +33,16 @@ export interface PlatformContext {
   log: (line: string) => void;
   /** The request journal's retention, or undefined when the platform runs without one. */
   journal: JournalSettings | undefined;
-  /** What receives a record of every request once it is answered (the journal, the access log). */
-  observers: RequestObserver[];
   /** `closing` turns true when close() begins: readiness then answers 503 while requests drain. */
   lifecycle: { closing: boolean };
+}
+
+/** The request journal's retention (the journal feature keeps to it). */
+export interface JournalSettings {
+  /** Rows kept, newest first; older ones are deleted. */
+  maxRows: number;
+  /** Rows older than this (milliseconds) are deleted. */
+  maxAgeMs: number;
 }
 
 // biome-ignore lint/suspicious/noEmptyInterface: features add their services by declaration merging

@@ -4,9 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { sql } from 'kysely';
+import { loadAdminToken } from './admin-token.js';
+import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import type { PlatformContext, PlatformServices } from './context.js';
-import { type Db, databaseTarget, durable, openDatabase } from './db/database.js';
+import { type Db, databaseTarget, openDatabase } from './db/database.js';
+import { committedSoFar } from './db/durability.js';
 import { migrateToLatest } from './db/migrate.js';
 import { PlatformStartError } from './errors/platform-start-error.js';
 import { PlatformClock } from './features/clock/platform-clock.js';
@@ -15,18 +18,16 @@ import { features as allFeatures } from './features/index.js';
 import { DEFAULT_JOURNAL } from './features/journal/journal.service.js';
 import { Hooks } from './hooks.js';
 import { accessLog } from './http/access-log.js';
-import { buildApp } from './http/app.js';
 import { connectionCap, openFileLimit } from './http/fd-limit.js';
+import { defaultTlsPort, listenTls } from './http/listen-tls.js';
 import { type ConnectionLimits, DEFAULT_TIMEOUTS, Listener, serverOptions } from './http/listener.js';
 import { PlatformKeys } from './keys/platform-keys.js';
 import type { PlatformOptions } from './options.js';
 import { preparePrivateDir } from './private-files.js';
-import { loadAdminToken } from './provision/admin-token.js';
 import { type DemoCredentials, writeCredentials } from './provision/credentials.js';
 import { provisionDemo } from './provision/demo.js';
 import { DatabaseRateLimiter } from './rate-limit/database-rate-limiter.js';
 import { RATE_LIMIT_APIS, resolveRateLimits, unknownRateLimitNames } from './rate-limit/limits.js';
-import { defaultTlsPort, listenTls } from './tls/listen-tls.js';
 import { LocalTls } from './tls/local-tls.js';
 
 export interface ListenOptions {
@@ -142,7 +143,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const app = buildApp(ctx, allFeatures, adminToken);
     const credentials = await provisionDemo(ctx, options.baseURL ?? 'http://127.0.0.1:8080');
     // Keys, the demo merchant and its stock are committed before any file or answer refers to them.
-    await durable(db);
+    await committedSoFar(db);
     for (const f of allFeatures) {
       const stop = await f.start?.(ctx);
       if (stop) stops.push(stop);

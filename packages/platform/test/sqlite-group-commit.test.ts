@@ -6,20 +6,20 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
-import {
-  databaseTarget,
-  durabilityMark,
-  durabilityReach,
-  durable,
-  isUniqueViolation,
-  openDatabase,
-} from '../src/db/database.js';
+import { databaseTarget, groupCommitOf, isUniqueViolation, openDatabase } from '../src/db/database.js';
+import type { GroupCommitDriver } from '../src/db/sqlite-group-commit.js';
 
 // SQLite group commit: the work of one event-loop turn shares one transaction, each Kysely transaction
 // stays atomic on its own, and durable() says when it is all on disk.
 
 // biome-ignore lint/suspicious/noExplicitAny: a scratch schema outside the platform's own.
 type Scratch = Kysely<any>;
+
+// The driver's marks and barrier, called as the platform's commit barrier (db/durability.ts) calls them.
+const driverOf = (db: Scratch) => groupCommitOf(db as never) as GroupCommitDriver;
+const durabilityMark = (db: Scratch) => driverOf(db).mark();
+const durabilityReach = (db: Scratch) => driverOf(db).reach();
+const durable = (db: Scratch, since?: number, upTo?: number) => driverOf(db).durable(since, upTo);
 
 describe('SQLite group commit', () => {
   let dir: string;

@@ -27,7 +27,7 @@ import { verifySignedMessage } from './helpers/signed-message.js';
 import { retry } from './middleware/retry.js';
 import { v2Xml } from './middleware/v2-xml.js';
 import { v3Signer } from './middleware/v3-signer.js';
-import { apiError, v3Verifier } from './middleware/v3-verifier.js';
+import { apiError, isV3Verifier, v3Verifier } from './middleware/v3-verifier.js';
 import type { ChainFor, ChainRoot } from './types/chain.js';
 import type { EndpointKey } from './types/endpoints.js';
 import type { LooseRoute, LooseRouteOptions, RouteArgs, RouteResponse } from './types/request.js';
@@ -40,6 +40,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   security?: boolean;
   [templateVariable: string]: unknown;
+}
+
+/** What {@link WechatpayClient.use} answers: `eject()` takes the steps it added out again. */
+export interface MiddlewareHandle {
+  eject(): void;
 }
 
 const ROOT = Symbol('root');
@@ -62,7 +67,10 @@ interface Call {
 class WechatpayClient {
   readonly #config: ResolvedConfig;
   readonly #transport: Transport & { close?(): void };
-  /** The middleware per protocol, in order; replace or insert entries to change behaviour. */
+  /**
+   * The middleware per protocol, in order, outermost first. {@link use} and {@link eject} add and remove
+   * steps; replacing or inserting entries here works too.
+   */
   readonly middleware: { v2: Middleware[]; v3: Middleware[] };
 
   constructor(config: WechatpayConfig) {
@@ -92,6 +100,24 @@ class WechatpayClient {
         ...(config.middleware?.v2 ?? [v2Xml({ mchid: c.mchid, secret: c.secret, userAgent: c.userAgent })]),
       ],
     };
+  }
+
+  /**
+   * Adds steps to one protocol's middleware, after the others (nearest the transport: they see the signed
+   * request and the response as received), and answers a handle whose `eject()` removes them again.
+   */
+  use(protocol: 'v2' | 'v3', ...steps: Middleware[]): MiddlewareHandle {
+    this.middleware[protocol].push(...steps);
+    return { eject: () => this.eject(protocol, ...steps) };
+  }
+
+  /** Removes steps from one protocol's middleware, by identity (added with {@link use} or configured). */
+  eject(protocol: 'v2' | 'v3', ...steps: Middleware[]): void {
+    const list = this.middleware[protocol];
+    for (const step of steps) {
+      const i = list.indexOf(step);
+      if (i >= 0) list.splice(i, 1);
+    }
   }
 
   get mchid(): string {
@@ -175,7 +201,7 @@ class WechatpayClient {
   async downloadCertificates(): Promise<PlatformCertificate[]> {
     const c = this.#config;
     if (!c.apiV3Key) throw new ConfigError('apiV3Key', 'needed to decrypt the platform certificates');
-    const signer = this.middleware.v3.filter((m) => m.name !== 'v3-verifier');
+    const signer = this.middleware.v3.filter((m) => !isV3Verifier(m));
     const url = new URL('v3/certificates', c.baseURL);
     const req: OutgoingRequest = { method: 'GET', url, headers: {}, security: false, protocol: 'v3' };
     const res = await compose(signer, this.#transport)(req);

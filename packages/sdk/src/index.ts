@@ -1,4 +1,4 @@
-export { type RequestOptions, Wechatpay } from './client.js';
+export { type MiddlewareHandle, type RequestOptions, Wechatpay } from './client.js';
 export type { MerchantCertificate, WechatpayConfig } from './config.js';
 export type { FetchLike } from './core/fetch-transport.js';
 export type {
@@ -47,8 +47,8 @@ export { type V3VerifierOptions, v3Verifier } from './middleware/v3-verifier.js'
 export type * from './types/busifavor.js';
 export type * from './types/chain.js';
 export type * from './types/common.js';
-export { ENDPOINT_KEYS } from './types/endpoint-keys.js';
 export type * from './types/endpoints.js';
+export { ENDPOINT_KEYS } from './types/endpoints.js';
 export type * from './types/favor.js';
 export type * from './types/notifications.js';
 export type * from './types/request.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
-import { type Middleware, type OutgoingRequest, Wechatpay } from '../src/index.js';
+import { type Middleware, type OutgoingRequest, v3Verifier, Wechatpay } from '../src/index.js';
 import { fixtures } from './support/fixtures.js';
 
 // The chain layer alone: a middleware stands in for the network and records what would be sent.
@@ -126,5 +126,70 @@ describe('the chain', () => {
     const res = await wxpay.chain('v3/anything').get();
     assert.equal(res.data, 'replaced');
     wxpay.close();
+  });
+
+  test('a step added with use() runs on every call of its protocol until its handle ejects it', async () => {
+    const { wxpay, seen } = await recordingClient();
+    const marked: string[] = [];
+    const marker: Middleware = {
+      name: 'marker',
+      async handle(req, next) {
+        marked.push(req.url.pathname);
+        return next(req);
+      },
+    };
+    // The recorder answers without calling on, so a step after it would never run: put the marker first.
+    const [recorder] = wxpay.middleware.v3;
+    assert.ok(recorder);
+    wxpay.eject('v3', recorder);
+    const handle = wxpay.use('v3', marker, recorder);
+    assert.deepEqual(
+      wxpay.middleware.v3.map((m) => m.name),
+      ['marker', 'recorder'],
+    );
+    await wxpay.chain('v3/one').get();
+    handle.eject();
+    assert.deepEqual(wxpay.middleware.v3, []);
+    wxpay.use('v3', recorder);
+    await wxpay.chain('v3/two').get();
+    assert.deepEqual(marked, ['/v3/one']);
+    assert.deepEqual(
+      seen.map((r) => r.url.pathname),
+      ['/v3/one', '/v3/two'],
+    );
+    assert.deepEqual(
+      wxpay.middleware.v2.map((m) => m.name),
+      ['recorder'],
+      'v2 is untouched',
+    );
+    wxpay.close();
+  });
+
+  test('the certificate download leaves out the configured verifier by identity, not by name', async () => {
+    const f = await fixtures();
+    const unsigned: Middleware = {
+      name: 'unsigned-answer',
+      async handle() {
+        return { status: 200, headers: {}, body: Buffer.from('{"data":[]}') };
+      },
+    };
+    const client = (verifier: Middleware) =>
+      new Wechatpay({
+        mchid: f.mchid,
+        serial: f.merchantSerial,
+        privateKey: f.merchantKey,
+        apiV3Key: f.apiV3Key,
+        baseURL: 'https://api.example.test/',
+        middleware: { v3: [verifier, unsigned] },
+      });
+    // Left out, the download itself checks the answer, as the certificate list.
+    const verifier = v3Verifier({ certs: new Map() });
+    const own = client(verifier);
+    await assert.rejects(own.downloadCertificates(), /certificate list has no Wechatpay-Timestamp/);
+    own.close();
+    // A step that only bears the verifier's name is a step like any other, and runs.
+    const lookalike = client({ ...verifier, name: 'v3-verifier' });
+    await assert.rejects(lookalike.downloadCertificates(), /response to GET \/v3\/certificates has no/);
+    lookalike.close();
   });
 });

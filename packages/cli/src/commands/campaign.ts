@@ -1,8 +1,8 @@
-import { CampaignError } from '../campaign/campaign-error.js';
-import { campaignStatusCommand } from '../campaign/campaign-status.js';
-import { type CommandIO, processIO } from '../campaign/io.js';
-import { parseRunOptions, parseStatusOptions, RUN_USAGE, STATUS_USAGE } from '../campaign/options.js';
-import { runCampaignCommand } from '../campaign/run-campaign.js';
+import { CampaignError } from '../campaign/command/campaign-error.js';
+import { campaignStatusCommand } from '../campaign/command/campaign-status.js';
+import { type CommandIO, processIO } from '../campaign/command/io.js';
+import { parseRunOptions, parseStatusOptions, RUN_USAGE, STATUS_USAGE } from '../campaign/command/options.js';
+import { runCampaignCommand } from '../campaign/command/run-campaign.js';
 
 const USAGE = `Usage: wxcoupon campaign run|status [options]
 

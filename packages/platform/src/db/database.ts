@@ -77,32 +77,9 @@ export function openDatabase(target: DatabaseTarget): Db {
   return db;
 }
 
-/**
- * A mark to pass to {@link durable}: taken before a request's first statement, it names the first
- * SQLite group commit the request can be part of. 0 on PostgreSQL.
- */
-export function durabilityMark(db: Db): number {
-  return groupCommit.get(db)?.mark() ?? 0;
-}
-
-/**
- * A second mark, taken once a request's own statements are done: the last SQLite group commit they can
- * be part of. Passed to {@link durable}, it keeps an answer from waiting for batches opened after its
- * work, so those can go on collecting other requests. 0 on PostgreSQL.
- */
-export function durabilityReach(db: Db): number {
-  return groupCommit.get(db)?.reach() ?? 0;
-}
-
-/**
- * Resolves once everything executed on `db` from `since` (a {@link durabilityMark}; by default since the
- * database was opened) to `upTo` (a {@link durabilityReach}; by default now) is committed, and asks for
- * that commit; rejects if a commit in that span failed. SQLite commits in groups (see
- * sqlite-group-commit.ts), so an answer that reports a write must wait for this. PostgreSQL
- * transactions are committed when they resolve: at once.
- */
-export function durable(db: Db, since?: number, upTo?: number): Promise<void> {
-  return groupCommit.get(db)?.durable(since, upTo) ?? Promise.resolve();
+/** The group-commit driver behind a SQLite database; none on PostgreSQL, whose commits are immediate. */
+export function groupCommitOf(db: Db): GroupCommitDriver | undefined {
+  return groupCommit.get(db);
 }
 
 /** True when `err` is a unique or primary-key violation, on either engine. */
@@ -112,18 +89,38 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** Where an idempotent create finds what an earlier request with its request number stored. */
+export interface StoredRequest<Row extends { request_hash: string }, T> {
+  /** The digest of what this request asks for (request-digest.ts). */
+  hash: string;
+  /** The row stored under this request's number, if any. */
+  find: () => Promise<Row | undefined>;
+  /** What the stored row answers again. */
+  answer: (row: Row) => T;
+  /** The family's own error for the same number with other content. */
+  reused: () => Error;
+}
+
 /**
- * Runs `write`; when it loses a race on a unique key (a request with the same request number committed
- * first), answers what `replay` finds under that key instead, so concurrent twins get one result.
- * `replay` throws the family's own conflict error when the stored request differs. A violation with
- * nothing to replay is rethrown.
+ * An idempotent create: a request number seen before answers the first request again when the content is
+ * the same (a retry after a timeout is safe) and is refused with `reused()` when it differs; otherwise
+ * `create` makes its checks and its insert. Concurrent twins meet at the unique key, never at a read: the
+ * one that loses the race answers what the winner stored. A violation with nothing to replay is rethrown.
  */
-export async function writeOrReplay<T>(
-  write: () => Promise<T>,
-  replay: () => Promise<{ value: T } | undefined>,
+export async function createOrReplay<Row extends { request_hash: string }, T>(
+  stored: StoredRequest<Row, T>,
+  create: () => Promise<T>,
 ): Promise<T> {
+  const replay = async (): Promise<{ value: T } | undefined> => {
+    const row = await stored.find();
+    if (!row) return undefined;
+    if (row.request_hash !== stored.hash) throw stored.reused();
+    return { value: stored.answer(row) };
+  };
+  const prior = await replay();
+  if (prior) return prior.value;
   try {
-    return await write();
+    return await create();
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const again = await replay();

@@ -1,11 +1,11 @@
 import type { Hono } from 'hono';
+import type { DurabilityVariables } from '../db/durability.js';
+import type { PlatformKeyMode } from '../keys/platform-keys.js';
 import type { RequestNote } from './request-note.js';
 
 /** Set by the root middleware on every request. */
-export interface BaseVariables {
+export interface BaseVariables extends DurabilityVariables {
   requestId: string;
-  /** Set when a request's own statements are done (before its answer is signed): see `durabilityReach`. */
-  durableUpTo?: number;
   /** Set when requests are recorded (journal, access log): see request-note.ts. */
   note?: RequestNote;
 }
@@ -17,8 +17,6 @@ export interface AuthenticatedMerchant {
   serial: string;
   platformKeyMode: PlatformKeyMode;
 }
-
-export type PlatformKeyMode = 'public_key' | 'certificate' | 'both';
 
 export type AppEnv = { Variables: BaseVariables };
 export type V3Env = { Variables: BaseVariables & { merchant: AuthenticatedMerchant; rawBody: string } };

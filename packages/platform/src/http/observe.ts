@@ -85,3 +85,10 @@ export function observe(observers: readonly RequestObserver[]): MiddlewareHandle
     }
   };
 }
+
+declare module '../context.js' {
+  interface PlatformContext {
+    /** What receives a record of every request once it is answered (the journal, the access log). */
+    observers: RequestObserver[];
+  }
+}

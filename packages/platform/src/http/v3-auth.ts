@@ -4,7 +4,8 @@ import type { PlatformContext } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import { MESSAGES } from '../errors/messages.js';
 import { publicKeyFromPem } from '../keys/key-cache.js';
-import type { PlatformKeyMode, V3Env } from './env.js';
+import type { PlatformKeyMode } from '../keys/platform-keys.js';
+import type { V3Env } from './env.js';
 import { decodeBody, readRawBody } from './raw-body.js';
 import { noteOf } from './request-note.js';
 import { requestTarget } from './request-target.js';
@@ -93,14 +94,8 @@ export function v3Auth(ctx: PlatformContext): MiddlewareHandler<V3Env> {
 
 /** Which part of (mchid, serial_no) is wrong; read only for a refused request. */
 async function unknownCertificate(ctx: PlatformContext, mchid: string, serial: string): Promise<string> {
-  const merchant = await ctx.db.selectFrom('merchants').select('mchid').where('mchid', '=', mchid).executeTakeFirst();
-  if (!merchant) return 'mchid unknown';
-  const other = await ctx.db
-    .selectFrom('merchant_certificates')
-    .select('mchid')
-    .where('serial', '=', serial)
-    .executeTakeFirst();
-  return other ? 'mchid mismatch' : 'serial unknown';
+  if (!(await ctx.services.merchants.find(mchid))) return 'mchid unknown';
+  return (await ctx.services.merchants.certificateBySerial(serial)) ? 'mchid mismatch' : 'serial unknown';
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -116,13 +111,7 @@ function certificateLookup(ctx: PlatformContext) {
     const now = Date.now();
     const cached = certificateCache.get(key);
     if (cached && cached.until > now) return cached;
-    const row = await ctx.db
-      .selectFrom('merchant_certificates')
-      .innerJoin('merchants', 'merchants.mchid', 'merchant_certificates.mchid')
-      .select(['merchant_certificates.public_key_pem', 'merchants.platform_key_mode'])
-      .where('merchant_certificates.serial', '=', serial)
-      .where('merchant_certificates.mchid', '=', mchid)
-      .executeTakeFirst();
+    const row = await ctx.services.merchants.requestCertificate(mchid, serial);
     if (!row) return undefined;
     if (certificateCache.size > 10_000) certificateCache.clear();
     const entry = { ...row, until: now + CACHE_MS };

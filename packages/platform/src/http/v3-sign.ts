@@ -1,7 +1,6 @@
 import { AUTH_SCHEME, nonce, responseMessage, rsaSignAsync, timestamp } from '@wxcoupon/sdk/crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { PlatformContext } from '../context.js';
-import { durabilityReach } from '../db/database.js';
 import type { V3Env } from './env.js';
 import { replyOf, withHeaders } from './reply.js';
 
@@ -13,8 +12,6 @@ import { replyOf, withHeaders } from './reply.js';
 export function v3Sign(ctx: PlatformContext): MiddlewareHandler<V3Env> {
   return async (c, next) => {
     await next();
-    // The handler's statements are done; what opens from here on need not commit before this answer.
-    c.set('durableUpTo', durabilityReach(ctx.db));
     const res = c.res;
     if (res.status < 200 || res.status > 299) return;
     const merchant = c.get('merchant');

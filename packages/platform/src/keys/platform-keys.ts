@@ -2,8 +2,10 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { generateRsaKeyPair, issueCertificate, randomSerial } from '@wxcoupon/sdk/pki';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import type { PlatformKeyMode } from '../http/env.js';
 import { numericId } from '../ids.js';
+
+/** Which platform keys a merchant can verify with: a public key (`PUB_KEY_ID_…`), a certificate, or both. */
+export type PlatformKeyMode = 'public_key' | 'certificate' | 'both';
 
 // The platform's own signing keys, as WeChat Pay has them: one RSA key known by a public-key id
 // (`PUB_KEY_ID_` + digits, public-key mode) and one behind a platform certificate (certificate mode).

@@ -1,7 +1,7 @@
 import type { PlatformContext } from '../context.js';
 import { parseCreateStock } from '../features/busifavor/busifavor.schema.js';
+import { tlsBaseUrlFor } from '../http/listen-tls.js';
 import { FieldReader } from '../http/validator.js';
-import { tlsBaseUrlFor } from '../tls/listen-tls.js';
 import { type DemoCredentials, writeCredentials, writePem } from './credentials.js';
 
 // First start: a demo merchant with fresh keys, an appid, a running 代金券 stock and a 商品券 stock

@@ -1,14 +1,6 @@
+import type { ApiErrorDetail } from './api-error-detail.js';
 import { explainApiError } from './explain.js';
 import { WechatpayError } from './wechatpay-error.js';
-
-/** The `detail` object of an APIv3 error body; free-form, with these keys usually present. */
-export interface ApiErrorDetail {
-  field?: string;
-  value?: unknown;
-  issue?: string;
-  location?: string;
-  [key: string]: unknown;
-}
 
 export interface ApiErrorInit {
   status: number;

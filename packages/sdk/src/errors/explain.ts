@@ -1,4 +1,4 @@
-import type { ApiErrorDetail } from './api-error.js';
+import type { ApiErrorDetail } from './api-error-detail.js';
 
 // A plain English explanation of an APIv3 error, derived on the client from its code, message and
 // detail: the service words its messages in Chinese by default (Accept-Language), and its validator

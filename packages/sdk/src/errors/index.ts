@@ -1,4 +1,5 @@
-export { ApiError, type ApiErrorDetail } from './api-error.js';
+export { ApiError } from './api-error.js';
+export type { ApiErrorDetail } from './api-error-detail.js';
 export { ConfigError } from './config-error.js';
 export { explainApiError } from './explain.js';
 export { NetworkError } from './network-error.js';

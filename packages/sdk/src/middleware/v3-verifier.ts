@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingResponse, Middleware, OutgoingRequest } from '../core/types.js';
-import { ApiError, type ApiErrorDetail } from '../errors/api-error.js';
+import { ApiError } from '../errors/api-error.js';
+import type { ApiErrorDetail } from '../errors/api-error-detail.js';
 import { VerificationError } from '../errors/verification-error.js';
 import { verifySignedMessage } from '../helpers/signed-message.js';
 
@@ -15,12 +16,20 @@ const UNSIGNED = [
   /\/v3\/billdownload\/file$/,
 ];
 
+// The verifiers this factory made, known by identity: a step is not taken for one by its name.
+const verifiers = new WeakSet<Middleware>();
+
+/** True for a step made by {@link v3Verifier} (the certificate download runs without it). */
+export function isV3Verifier(step: Middleware): boolean {
+  return verifiers.has(step);
+}
+
 /**
  * Verifies every 2xx response over its raw bytes before parsing it, and turns 4xx/5xx into
  * {@link ApiError} whether or not they carry signature headers (WeChat Pay's usually do not).
  */
 export function v3Verifier(options: V3VerifierOptions): Middleware {
-  return {
+  const step: Middleware = {
     name: 'v3-verifier',
     async handle(req, next) {
       const res = await next(req);
@@ -47,6 +56,8 @@ export function v3Verifier(options: V3VerifierOptions): Middleware {
       }
     },
   };
+  verifiers.add(step);
+  return step;
 }
 
 /** The {@link ApiError} for a 4xx/5xx answer, from its JSON body when it has one. */

@@ -1,5 +1,5 @@
 import { ApiError, ConfigError, NetworkError, TimeoutError, V2Error, VerificationError } from '@wxcoupon/sdk';
-import type { Failure } from '../failure.js';
+import type { Failure } from '../engine/failure.js';
 
 /** Maps the SDK's error classes onto the campaign's failure kinds. */
 export function describeError(error: unknown): Failure {

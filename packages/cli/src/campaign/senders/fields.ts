@@ -1,4 +1,4 @@
-import type { CampaignApi } from '../request-key.js';
+import type { CampaignApi } from '../engine/request-key.js';
 
 /** The CSV columns each API accepts per recipient besides openid, known before any client exists. */
 export const SENDER_FIELDS: Record<CampaignApi, readonly string[]> = {

@@ -1,5 +1,5 @@
-import type { CampaignApi } from '../request-key.js';
-import type { Sender } from '../sender.js';
+import type { CampaignApi } from '../engine/request-key.js';
+import type { Sender } from '../engine/sender.js';
 import { BusifavorSender } from './busifavor-sender.js';
 import type { SenderContext } from './client.js';
 import { FavorSender } from './favor-sender.js';

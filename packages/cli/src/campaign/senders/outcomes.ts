@@ -1,4 +1,4 @@
-import type { SendOutcome } from '../sender.js';
+import type { SendOutcome } from '../engine/sender.js';
 
 /** A per-row field that cannot be sent as given: fails that row only, before any request. */
 export function invalidField(name: string, value: string, expected: string): SendOutcome {

@@ -1,5 +1,5 @@
 import type { ProductCouponSendRequest } from '@wxcoupon/sdk';
-import type { Sender, SendOutcome, SendRequest } from '../sender.js';
+import type { Sender, SendOutcome, SendRequest } from '../engine/sender.js';
 import { couponCodeOf } from './busifavor-sender.js';
 import type { SenderContext } from './client.js';
 import { describeError } from './describe-error.js';

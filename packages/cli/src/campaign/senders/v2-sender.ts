@@ -1,4 +1,4 @@
-import type { Sender, SendOutcome, SendRequest } from '../sender.js';
+import type { Sender, SendOutcome, SendRequest } from '../engine/sender.js';
 import type { SenderContext } from './client.js';
 import { describeError } from './describe-error.js';
 import { SENDER_FIELDS } from './fields.js';

@@ -5,7 +5,6 @@ import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
-import { isAppidBound } from '../merchants/merchants.repository.js';
 import { userLimitKey } from '../merchants/merchants.service.js';
 import { once, reused } from './busifavor.idempotency.js';
 import * as repo from './busifavor.repository.js';
@@ -47,7 +46,7 @@ export class BusifavorCoupons {
       type: input.product?.couponType,
       card: input.product?.memberCardId,
     });
-    if (!(await isAppidBound(this.db, mchid, input.appid)))
+    if (!(await this.ctx.services.merchants.isAppidBound(mchid, input.appid)))
       throw new ApiError('APPID_MCHID_NOT_MATCH', 'appid 与请求方商户无关联关系', {
         field: '/appid',
         value: input.appid,
@@ -241,8 +240,8 @@ export class BusifavorCoupons {
         location: 'body',
       });
     if (
-      !(await isAppidBound(this.db, mchid, input.appid)) &&
-      !(await isAppidBound(this.db, stock.belong_merchant, input.appid))
+      !(await this.ctx.services.merchants.isAppidBound(mchid, input.appid)) &&
+      !(await this.ctx.services.merchants.isAppidBound(stock.belong_merchant, input.appid))
     )
       throw new ApiError('APPID_MCHID_NOT_MATCH', 'appid 与请求方商户无关联关系', {
         field: '/appid',
@@ -437,7 +436,7 @@ export class BusifavorCoupons {
       });
     for (const m of [q.creator, q.belong, q.sender])
       if (m !== undefined && m !== mchid) throw new ApiError('NOAUTH', '无权限：只能以调用商户号的身份查询');
-    if (!(await isAppidBound(this.db, mchid, q.appid)))
+    if (!(await this.ctx.services.merchants.isAppidBound(mchid, q.appid)))
       throw new ApiError('APPID_MCHID_NOT_MATCH', 'appid 与请求方商户无关联关系', {
         field: 'appid',
         value: q.appid,

@@ -1,6 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Db } from '../../db/database.js';
-import { writeOrReplay } from '../../db/database.js';
+import { createOrReplay, type Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
@@ -28,31 +27,26 @@ export async function once<T>(
   work: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
   const hash = requestDigest(content);
-  const prior = await replay<T>(db, key, hash);
-  if (prior) return prior.value;
-  return writeOrReplay(
-    () =>
-      writeTransaction(db, async (trx) => {
-        const result = await work(trx);
-        await repo.insertRequest(trx, {
-          mchid: key.mchid,
-          kind: key.kind,
-          request_no: key.requestNo,
-          request_hash: hash,
-          response_json: JSON.stringify(result ?? null),
-          create_ms: now,
-        });
-        return result;
-      }),
-    () => replay<T>(db, key, hash),
+  const stored = {
+    hash,
+    find: () => repo.findRequest(db, key.mchid, key.kind, key.requestNo),
+    answer: (row: { response_json: string }) => JSON.parse(row.response_json) as T,
+    reused: () => reused(key.field, key.requestNo),
+  };
+  return createOrReplay(stored, () =>
+    writeTransaction(db, async (trx) => {
+      const result = await work(trx);
+      await repo.insertRequest(trx, {
+        mchid: key.mchid,
+        kind: key.kind,
+        request_no: key.requestNo,
+        request_hash: hash,
+        response_json: JSON.stringify(result ?? null),
+        create_ms: now,
+      });
+      return result;
+    }),
   );
-}
-
-async function replay<T>(db: Db, key: RequestKey, hash: string): Promise<{ value: T } | undefined> {
-  const row = await repo.findRequest(db, key.mchid, key.kind, key.requestNo);
-  if (!row) return undefined;
-  if (row.request_hash !== hash) throw reused(key.field, key.requestNo);
-  return { value: JSON.parse(row.response_json) as T };
 }
 
 export function reused(field: string, value: string): ApiError {

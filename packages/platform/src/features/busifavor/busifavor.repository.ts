@@ -339,3 +339,104 @@ export async function dailyCounts(db: Q, day: string): Promise<Map<string, numbe
     .execute();
   return new Map(rows.map((r) => [r.stock_id, Number(r.sent)]));
 }
+
+/** How many uploaded codes of a stock are still to be dispatched. */
+export async function availableCodeCount(db: Q, stockId: string): Promise<number> {
+  const r = await db
+    .selectFrom('busifavor_codes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('stock_id', '=', stockId)
+    .where('status', '=', 'AVAILABLE')
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+export async function updateStockBody(
+  db: Q,
+  stockId: string,
+  change: Partial<Pick<StockRow, 'body_json' | 'prevent_api_abuse'>> & { update_ms: number },
+): Promise<void> {
+  await db.updateTable('busifavor_stocks').set(change).where('stock_id', '=', stockId).execute();
+}
+
+/**
+ * Moves one budget limit from `current` to `target` while it still is `current` and the new limit stays
+ * consistent (a total never under what was issued, a day limit never over the total); false otherwise.
+ */
+export async function changeBudget(
+  db: Q,
+  stockId: string,
+  change: { field: 'max_coupons' | 'max_coupons_by_day'; current: number; target: number },
+  now: number,
+): Promise<boolean> {
+  let query = db.updateTable('busifavor_stocks').where('stock_id', '=', stockId);
+  if (change.field === 'max_coupons') {
+    query = query
+      .set({ max_coupons: change.target, update_ms: now })
+      .where('max_coupons', '=', change.current)
+      .where('distributed_coupons', '<=', change.target);
+  } else {
+    query = query
+      .set({ max_coupons_by_day: change.target, update_ms: now })
+      .where('max_coupons_by_day', '=', change.current)
+      .where('max_coupons', '>=', change.target);
+  }
+  const r = await query.executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Sets or clears a stock's product information; false when there is no such stock. */
+export async function setProduct(db: Q, stockId: string, productJson: string | null, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('busifavor_stocks')
+    .set({ product_json: productJson, update_ms: now })
+    .where('stock_id', '=', stockId)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Moves a stock to `state` from one of `from`; false when it was in none of them. */
+export async function transitionStock(
+  db: Q,
+  stockId: string,
+  from: readonly string[],
+  state: string,
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('busifavor_stocks')
+    .set({ stock_state: state, update_ms: now })
+    .where('stock_id', '=', stockId)
+    .where('stock_state', 'in', from)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export type CallbackRow = Database['busifavor_callbacks'];
+
+export async function upsertCallback(db: Q, row: CallbackRow): Promise<void> {
+  const { mchid, ...change } = row;
+  await db
+    .insertInto('busifavor_callbacks')
+    .values(row)
+    .onConflict((oc) => oc.column('mchid').doUpdateSet(change))
+    .execute();
+}
+
+export function findCallback(db: Q, mchid: string): Promise<CallbackRow | undefined> {
+  return db.selectFrom('busifavor_callbacks').selectAll().where('mchid', '=', mchid).executeTakeFirst();
+}
+
+/** Everything issued undone (platform.reset): coupons, counts and issuing replays go; stocks and codes stay. */
+export async function forgetIssued(db: Q): Promise<void> {
+  await db.deleteFrom('busifavor_coupons').execute();
+  await db.deleteFrom('busifavor_user_counts').execute();
+  await db.deleteFrom('busifavor_daily_counts').execute();
+  await db.deleteFrom('busifavor_requests').where('kind', '!=', 'modify').execute();
+  await db
+    .updateTable('busifavor_codes')
+    .set({ status: 'AVAILABLE', dispatched_ms: null, openid: null })
+    .where('status', '=', 'DISPATCHED')
+    .execute();
+  await db.updateTable('busifavor_stocks').set({ distributed_coupons: 0 }).execute();
+}

@@ -1,5 +1,5 @@
 import type { PlatformContext } from '../../context.js';
-import { BusifavorCodes } from './busifavor.codes.js';
+import { BusifavorCodes } from './busifavor.coupon-codes.js';
 import { BusifavorCoupons } from './busifavor.coupons.js';
 import * as repo from './busifavor.repository.js';
 import { BusifavorStocks } from './busifavor.stocks.js';

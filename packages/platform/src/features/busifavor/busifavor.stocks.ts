@@ -1,10 +1,9 @@
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
-import { writeOrReplay } from '../../db/database.js';
+import { createOrReplay } from '../../db/database.js';
 import { ApiError } from '../../errors/api-error.js';
 import { numericId } from '../../ids.js';
 import { requestDigest } from '../../request-digest.js';
-import { findMerchant, isAppidBound } from '../merchants/merchants.repository.js';
 import { once } from './busifavor.idempotency.js';
 import * as repo from './busifavor.repository.js';
 import type { BudgetInput, CreateStockInput, ModifyStockInput } from './busifavor.schema.js';
@@ -26,66 +25,60 @@ export class BusifavorStocks {
    */
   async create(mchid: string, input: CreateStockInput): Promise<{ stock_id: string; create_time: string }> {
     const hash = requestDigest({ ...input, outRequestNo: undefined });
-    const replay = await this.replay(mchid, input.outRequestNo, hash);
-    if (replay) return replay;
-    if (!(await findMerchant(this.db, input.belongMerchant)))
-      throw new ApiError('MCH_NOT_EXISTS', `belong_merchant ${input.belongMerchant} 商户号不存在`, {
-        field: '/belong_merchant',
-        value: input.belongMerchant,
-        location: 'body',
-      });
-    if (input.belongMerchant !== mchid)
-      throw new ApiError('NOAUTH', '无权限：直连商户只能为本商户号创建商家券 (belong_merchant 须为调用商户号)');
-    if (input.notifyAppid !== undefined && !(await isAppidBound(this.db, mchid, input.notifyAppid)))
-      throw new ApiError('APPID_MCHID_NOT_MATCH', 'notify_config.notify_appid 与请求方商户无关联关系');
-    const now = this.ctx.clock();
-    const row: repo.StockRow = {
-      stock_id: numericId(10),
-      creator_mchid: mchid,
-      out_request_no: input.outRequestNo,
-      request_hash: hash,
-      belong_merchant: input.belongMerchant,
-      stock_name: input.stockName,
-      stock_type: input.stockType,
-      coupon_code_mode: input.codeMode,
-      // The sandbox has no review: a stock runs as soon as it is created (UNAUDIT is skipped).
-      stock_state: 'RUNNING',
-      available_begin_ms: input.beginMs,
-      available_end_ms: input.endMs,
-      max_coupons: input.maxCoupons,
-      max_coupons_by_day: input.maxCouponsByDay ?? null,
-      max_coupons_per_user: input.maxCouponsPerUser,
-      natural_person_limit: input.naturalPersonLimit ? 1 : 0,
-      prevent_api_abuse: input.preventApiAbuse ? 1 : 0,
-      distributed_coupons: 0,
-      uploaded_codes: 0,
-      product_json: null,
-      body_json: JSON.stringify(input.body),
-      create_ms: now,
-      update_ms: now,
+    const stored = {
+      hash,
+      find: () => repo.findStockByRequest(this.db, mchid, input.outRequestNo),
+      answer: (s: repo.StockRow) => ({ stock_id: s.stock_id, create_time: rfc3339(s.create_ms) }),
+      reused: () =>
+        new ApiError('RESOURCE_ALREADY_EXISTS', '批次已存在：out_request_no 已被使用', {
+          field: '/out_request_no',
+          value: input.outRequestNo,
+          location: 'body',
+        }),
     };
-    return writeOrReplay(
-      async () => {
-        await repo.insertStock(this.db, row);
-        return { stock_id: row.stock_id, create_time: rfc3339(now) };
-      },
-      async () => {
-        const again = await this.replay(mchid, input.outRequestNo, hash);
-        return again && { value: again };
-      },
-    );
-  }
-
-  private async replay(mchid: string, outRequestNo: string, hash: string) {
-    const existing = await repo.findStockByRequest(this.db, mchid, outRequestNo);
-    if (!existing) return undefined;
-    if (existing.request_hash !== hash)
-      throw new ApiError('RESOURCE_ALREADY_EXISTS', '批次已存在：out_request_no 已被使用', {
-        field: '/out_request_no',
-        value: outRequestNo,
-        location: 'body',
-      });
-    return { stock_id: existing.stock_id, create_time: rfc3339(existing.create_ms) };
+    return createOrReplay(stored, async () => {
+      if (!(await this.ctx.services.merchants.find(input.belongMerchant)))
+        throw new ApiError('MCH_NOT_EXISTS', `belong_merchant ${input.belongMerchant} 商户号不存在`, {
+          field: '/belong_merchant',
+          value: input.belongMerchant,
+          location: 'body',
+        });
+      if (input.belongMerchant !== mchid)
+        throw new ApiError('NOAUTH', '无权限：直连商户只能为本商户号创建商家券 (belong_merchant 须为调用商户号)');
+      if (
+        input.notifyAppid !== undefined &&
+        !(await this.ctx.services.merchants.isAppidBound(mchid, input.notifyAppid))
+      )
+        throw new ApiError('APPID_MCHID_NOT_MATCH', 'notify_config.notify_appid 与请求方商户无关联关系');
+      const now = this.ctx.clock();
+      const row: repo.StockRow = {
+        stock_id: numericId(10),
+        creator_mchid: mchid,
+        out_request_no: input.outRequestNo,
+        request_hash: hash,
+        belong_merchant: input.belongMerchant,
+        stock_name: input.stockName,
+        stock_type: input.stockType,
+        coupon_code_mode: input.codeMode,
+        // The sandbox has no review: a stock runs as soon as it is created (UNAUDIT is skipped).
+        stock_state: 'RUNNING',
+        available_begin_ms: input.beginMs,
+        available_end_ms: input.endMs,
+        max_coupons: input.maxCoupons,
+        max_coupons_by_day: input.maxCouponsByDay ?? null,
+        max_coupons_per_user: input.maxCouponsPerUser,
+        natural_person_limit: input.naturalPersonLimit ? 1 : 0,
+        prevent_api_abuse: input.preventApiAbuse ? 1 : 0,
+        distributed_coupons: 0,
+        uploaded_codes: 0,
+        product_json: null,
+        body_json: JSON.stringify(input.body),
+        create_ms: now,
+        update_ms: now,
+      };
+      await repo.insertStock(this.db, row);
+      return { stock_id: row.stock_id, create_time: rfc3339(now) };
+    });
   }
 
   /** A stock the caller may manage: its creator or its belonging merchant. */
@@ -114,16 +107,8 @@ export class BusifavorStocks {
     const now = this.ctx.clock();
     const todaySent =
       stock.max_coupons_by_day !== null ? await repo.sentOn(this.db, stock.stock_id, beijingDay(now)) : 0;
-    let availableCodes = 0;
-    if (stock.coupon_code_mode === 'MERCHANT_UPLOAD') {
-      const r = await this.db
-        .selectFrom('busifavor_codes')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('stock_id', '=', stock.stock_id)
-        .where('status', '=', 'AVAILABLE')
-        .executeTakeFirst();
-      availableCodes = Number(r?.n ?? 0);
-    }
+    const availableCodes =
+      stock.coupon_code_mode === 'MERCHANT_UPLOAD' ? await repo.availableCodeCount(this.db, stock.stock_id) : 0;
     return stockView(stock, now, { todaySent, availableCodes });
   }
 
@@ -145,7 +130,7 @@ export class BusifavorStocks {
       throw fieldError('/subsidy', false, 'subsidy 只能由 false 改为 true');
     if (input.changes.notify_config) {
       const appid = (input.changes.notify_config as { notify_appid: string }).notify_appid;
-      if (!(await isAppidBound(this.db, mchid, appid)))
+      if (!(await this.ctx.services.merchants.isAppidBound(mchid, appid)))
         throw new ApiError('APPID_MCHID_NOT_MATCH', 'notify_config.notify_appid 与请求方商户无关联关系');
     }
     await once(
@@ -162,15 +147,11 @@ export class BusifavorStocks {
             ...(input.changes.coupon_use_rule as object),
           };
         if (input.subsidy !== undefined) next.subsidy = input.subsidy;
-        await trx
-          .updateTable('busifavor_stocks')
-          .set({
-            body_json: JSON.stringify(next),
-            update_ms: now,
-            ...(input.preventApiAbuse !== undefined ? { prevent_api_abuse: input.preventApiAbuse ? 1 : 0 } : {}),
-          })
-          .where('stock_id', '=', stockId)
-          .execute();
+        await repo.updateStockBody(trx, stockId, {
+          body_json: JSON.stringify(next),
+          update_ms: now,
+          ...(input.preventApiAbuse !== undefined ? { prevent_api_abuse: input.preventApiAbuse ? 1 : 0 } : {}),
+        });
         return null;
       },
     );
@@ -190,21 +171,9 @@ export class BusifavorStocks {
       { mchid, kind: 'budget', requestNo: input.requestNo, field: 'modify_budget_request_no' },
       { stockId, input },
       async (trx) => {
-        let query = trx.updateTable('busifavor_stocks').where('stock_id', '=', stockId);
-        if (input.field === 'max_coupons') {
-          query = query
-            .set({ max_coupons: input.target, update_ms: now })
-            .where('max_coupons', '=', input.current)
-            .where('distributed_coupons', '<=', input.target);
-        } else {
-          query = query
-            .set({ max_coupons_by_day: input.target, update_ms: now })
-            .where('max_coupons_by_day', '=', input.current)
-            .where('max_coupons', '>=', input.target);
-        }
-        const r = await query.executeTakeFirst();
+        const changed = await repo.changeBudget(trx, stockId, input, now);
         const fresh = (await repo.findStock(trx, stockId)) as repo.StockRow;
-        if (r.numUpdatedRows === 0n) throw budgetRefusal(input, fresh);
+        if (!changed) throw budgetRefusal(input, fresh);
         return {
           max_coupons: fresh.max_coupons,
           ...(fresh.max_coupons_by_day !== null ? { max_coupons_by_day: fresh.max_coupons_by_day } : {}),
@@ -216,28 +185,20 @@ export class BusifavorStocks {
   /** B19: the URL COUPON.SEND goes to, for stocks the merchant created. */
   async setCallback(mchid: string, target: string | undefined, notifyUrl: string) {
     const who = target ?? mchid;
-    if (!(await findMerchant(this.db, who)))
+    if (!(await this.ctx.services.merchants.find(who)))
       throw new ApiError('MCH_NOT_EXISTS', '商户号不存在', { field: '/mchid', value: who, location: 'body' });
     if (who !== mchid) throw new ApiError('NOAUTH', '无权限：只能为调用商户号设置通知地址');
     const now = this.ctx.clock();
-    await this.db
-      .insertInto('busifavor_callbacks')
-      .values({ mchid, notify_url: notifyUrl, update_ms: now })
-      .onConflict((oc) => oc.column('mchid').doUpdateSet({ notify_url: notifyUrl, update_ms: now }))
-      .execute();
+    await repo.upsertCallback(this.db, { mchid, notify_url: notifyUrl, update_ms: now });
     return { update_time: rfc3339(now), notify_url: notifyUrl, mchid };
   }
 
   async getCallback(mchid: string, target: string | undefined) {
     const who = target ?? mchid;
-    if (!(await findMerchant(this.db, who)))
+    if (!(await this.ctx.services.merchants.find(who)))
       throw new ApiError('MCH_NOT_EXISTS', '商户号不存在', { field: 'mchid', value: who, location: 'query' });
     if (who !== mchid) throw new ApiError('NOAUTH', '无权限：只能查询调用商户号的通知地址');
-    const row = await this.db
-      .selectFrom('busifavor_callbacks')
-      .selectAll()
-      .where('mchid', '=', mchid)
-      .executeTakeFirst();
+    const row = await repo.findCallback(this.db, mchid);
     if (!row) throw new ApiError('RESOURCE_NOT_EXISTS', '未设置商家券事件通知地址');
     return { notify_url: row.notify_url, mchid };
   }
@@ -247,12 +208,9 @@ export class BusifavorStocks {
    * B10 ("未关联商品信息的商家券不支持通过该接口发放"). The real service configures this outside the APIs.
    */
   async setProduct(stockId: string, product: Record<string, unknown> | null) {
-    const r = await this.db
-      .updateTable('busifavor_stocks')
-      .set({ product_json: product === null ? null : JSON.stringify(product), update_ms: this.ctx.clock() })
-      .where('stock_id', '=', stockId)
-      .executeTakeFirst();
-    if (r.numUpdatedRows === 0n) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
+    const productJson = product === null ? null : JSON.stringify(product);
+    if (!(await repo.setProduct(this.db, stockId, productJson, this.ctx.clock())))
+      throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
     return { stock_id: stockId, product_coupon: product !== null, ...(product ? { product } : {}) };
   }
 
@@ -261,13 +219,7 @@ export class BusifavorStocks {
     const from = state === 'RUNNING' ? ['PAUSED'] : state === 'PAUSED' ? ['RUNNING'] : ['RUNNING', 'PAUSED', 'UNAUDIT'];
     const stock = await repo.findStock(this.db, stockId);
     if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
-    const r = await this.db
-      .updateTable('busifavor_stocks')
-      .set({ stock_state: state, update_ms: this.ctx.clock() })
-      .where('stock_id', '=', stockId)
-      .where('stock_state', 'in', from)
-      .executeTakeFirst();
-    if (r.numUpdatedRows === 0n)
+    if (!(await repo.transitionStock(this.db, stockId, from, state, this.ctx.clock())))
       throw new ApiError('INVALID_REQUEST', `批次状态 ${stockState(stock, this.ctx.clock())} 不能变为 ${state}`);
     return { stock_id: stockId, stock_state: state };
   }

@@ -1,5 +1,6 @@
 import type { Feature } from '../feature.js';
 import { busifavorAdmin } from './busifavor.admin.js';
+import * as repo from './busifavor.repository.js';
 import { busifavorRoutes } from './busifavor.routes.js';
 import { BusifavorService } from './busifavor.service.js';
 
@@ -21,18 +22,7 @@ export const busifavorFeature: Feature = {
     ctx.services.busifavor = new BusifavorService(ctx);
     // A limit given in the platform options wins over the documented default.
     for (const [api, rule] of Object.entries(DOCUMENTED_LIMITS)) ctx.rateLimits[api] ??= rule;
-    ctx.hooks.on('platform.reset', async (trx) => {
-      await trx.deleteFrom('busifavor_coupons').execute();
-      await trx.deleteFrom('busifavor_user_counts').execute();
-      await trx.deleteFrom('busifavor_daily_counts').execute();
-      await trx.deleteFrom('busifavor_requests').where('kind', '!=', 'modify').execute();
-      await trx
-        .updateTable('busifavor_codes')
-        .set({ status: 'AVAILABLE', dispatched_ms: null, openid: null })
-        .where('status', '=', 'DISPATCHED')
-        .execute();
-      await trx.updateTable('busifavor_stocks').set({ distributed_coupons: 0 }).execute();
-    });
+    ctx.hooks.on('platform.reset', (trx) => repo.forgetIssued(trx));
   },
   v3: busifavorRoutes,
   admin: busifavorAdmin,

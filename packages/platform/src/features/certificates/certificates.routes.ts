@@ -5,7 +5,6 @@ import { ApiError } from '../../errors/api-error.js';
 import type { V3Router } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
 import { servesApi } from '../../http/request-note.js';
-import { findMerchant } from '../merchants/merchants.repository.js';
 
 /**
  * `GET /v3/certificates` (protocol.md §1.3): the platform certificate, AEAD_AES_256_GCM-encrypted
@@ -20,7 +19,7 @@ export function certificatesRoutes(router: V3Router, ctx: PlatformContext): void
       if (me.platformKeyMode === 'public_key') {
         throw new ApiError('RESOURCE_NOT_EXISTS', '商户已切换为微信支付公钥模式，无平台证书');
       }
-      const merchant = await findMerchant(ctx.db, me.mchid);
+      const merchant = await ctx.services.merchants.find(me.mchid);
       if (!merchant) throw new ApiError('MCH_NOT_EXISTS');
       const cert = ctx.keys.certificate;
       const iv = nonce(12);

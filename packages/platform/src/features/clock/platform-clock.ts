@@ -104,3 +104,10 @@ export class PlatformClock {
     };
   }
 }
+
+declare module '../../context.js' {
+  interface PlatformContext {
+    /** The offset behind `clock`: shared through the database, moved by the admin API. */
+    platformClock: PlatformClock;
+  }
+}

@@ -1,4 +1,4 @@
-import { loadAdminToken } from '../../provision/admin-token.js';
+import { loadAdminToken } from '../../admin-token.js';
 import type { Feature } from '../feature.js';
 import { isSend, RateCounter } from './console.rates.js';
 import { consoleRoutes } from './console.routes.js';

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../errors/registry.js';
 import { type FieldReader, parseBody } from '../../http/validator.js';
-import { V2_ERROR_CODES, type V2ErrorCode } from '../v2coupon/v2coupon.codes.js';
+import { V2_ERROR_CODES, type V2ErrorCode } from '../v2coupon/v2coupon.errors.js';
 
 // What a fault rule is, and which errors each API family documents (coupon-api.md §1.4, §3.13,
 // §4.21, §2.2–§2.4): a fault answers only errors a real client of that API can meet.

@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { PlatformContext } from '../../context.js';
-import { durabilityMark, durabilityReach, durable } from '../../db/database.js';
+import { withDurable } from '../../db/durability.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { ErrorCode } from '../../errors/registry.js';
 import type { V3Env } from '../../http/env.js';
 import { noteOf } from '../../http/request-note.js';
 import { V2Failure } from '../v2coupon/v2-failure.js';
-import type { V2ErrorCode } from '../v2coupon/v2coupon.codes.js';
+import type { V2ErrorCode } from '../v2coupon/v2coupon.errors.js';
 import { FAULT_HEADER, type FaultEffect, V2_RETURN_LAYER } from './faults.schema.js';
 import { describeEffect, type FaultTarget } from './faults.service.js';
 
@@ -35,7 +35,8 @@ export function v3Faults(ctx: PlatformContext, api: string): MiddlewareHandler<V
       c.res = dropConnection(c);
       return;
     }
-    await commitThen(ctx, next);
+    // The caller never hears the outcome, but the write it made is committed before the drop.
+    await withDurable(ctx.db, next);
     withhold(c, c.res);
     c.res = dropConnection(c);
   };
@@ -75,20 +76,13 @@ export async function v2Faults(
   }
   if (effect.action === 'close') return dropConnection(c);
   // A business failure is dropped too: what matters is that the caller never hears the outcome.
-  await commitThen(ctx, () =>
+  await withDurable(ctx.db, () =>
     run().then(
       (res) => withhold(c, res),
       () => undefined,
     ),
   );
   return dropConnection(c);
-}
-
-/** Runs the handler and waits until what it wrote is committed (SQLite commits in groups). */
-async function commitThen(ctx: PlatformContext, run: () => Promise<unknown>): Promise<void> {
-  const since = durabilityMark(ctx.db);
-  await run();
-  await durable(ctx.db, since, durabilityReach(ctx.db));
 }
 
 function v3Target(c: Context<V3Env>): FaultTarget {

@@ -3,7 +3,7 @@ import type { PlatformContext } from '../../context.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
 import { type FieldReader, MCHID, parseBody } from '../../http/validator.js';
-import type { UseCouponInput } from './favor.service.js';
+import type { UseCouponInput } from './favor.coupons.js';
 
 /** Admin routes for 代金券: mark a coupon used (a simulated payment), authorize another sender. */
 export function favorAdmin(router: AdminRouter, ctx: PlatformContext): void {

@@ -363,3 +363,66 @@ export async function dailyAmounts(db: Q, day: string): Promise<Map<string, numb
     .execute();
   return new Map(rows.map((r) => [r.stock_id, Number(r.amount)]));
 }
+
+/** A creator's stocks, newest first, created within the bounds given. */
+export function stocksOfCreator(
+  db: Q,
+  creator: string,
+  created: { from?: number | undefined; to?: number | undefined },
+): Promise<StockRow[]> {
+  let query = db.selectFrom('favor_stocks').selectAll().where('creator_mchid', '=', creator);
+  if (created.from !== undefined) query = query.where('create_ms', '>=', created.from);
+  if (created.to !== undefined) query = query.where('create_ms', '<=', created.to);
+  return query.orderBy('create_ms', 'desc').orderBy('stock_id').execute();
+}
+
+/** A user's coupons under an appid, newest first, narrowed by the merchants and stock given. */
+export function couponsOfHolder(
+  db: Q,
+  holder: { openid: string; appid: string },
+  by: { creator?: string | undefined; sender?: string | undefined; stockId?: string | undefined },
+): Promise<CouponRow[]> {
+  let query = db
+    .selectFrom('favor_coupons')
+    .selectAll()
+    .where('openid', '=', holder.openid)
+    .where('appid', '=', holder.appid);
+  if (by.creator) query = query.where('creator_mchid', '=', by.creator);
+  if (by.sender) query = query.where('sender_mchid', '=', by.sender);
+  if (by.stockId) query = query.where('stock_id', '=', by.stockId);
+  return query.orderBy('create_ms', 'desc').orderBy('coupon_id').execute();
+}
+
+/** Marks a SENDED coupon used; false when it was not SENDED any more. */
+export async function useCoupon(db: Q, couponId: string, consumeJson: string): Promise<boolean> {
+  const r = await db
+    .updateTable('favor_coupons')
+    .set({ status: 'USED', consume_json: consumeJson })
+    .where('coupon_id', '=', couponId)
+    .where('status', '=', 'SENDED')
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export type CallbackRow = Database['favor_callbacks'];
+
+export async function upsertCallback(db: Q, row: CallbackRow): Promise<void> {
+  const { mchid, ...change } = row;
+  await db
+    .insertInto('favor_callbacks')
+    .values(row)
+    .onConflict((oc) => oc.column('mchid').doUpdateSet(change))
+    .execute();
+}
+
+export function findCallback(db: Q, mchid: string): Promise<CallbackRow | undefined> {
+  return db.selectFrom('favor_callbacks').selectAll().where('mchid', '=', mchid).executeTakeFirst();
+}
+
+/** Everything issued undone (platform.reset): coupons and counts go, stocks stay with nothing distributed. */
+export async function forgetIssued(db: Q): Promise<void> {
+  await db.deleteFrom('favor_coupons').execute();
+  await db.deleteFrom('favor_user_counts').execute();
+  await db.deleteFrom('favor_daily_amounts').execute();
+  await db.updateTable('favor_stocks').set({ distributed_coupons: 0, distributed_amount: 0 }).execute();
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rfc3339 } from '../../clock.js';
-import type { PlatformContext } from '../../context.js';
+import type { JournalSettings, PlatformContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { RequestObserver, RequestRecord } from '../../http/observe.js';
 import { keptBody, keptHeaders } from './journal.redact.js';
@@ -13,13 +13,6 @@ import {
   listRows,
   pruneRows,
 } from './journal.repository.js';
-
-export interface JournalSettings {
-  /** Rows kept, newest first; older ones are deleted. */
-  maxRows: number;
-  /** Rows older than this (milliseconds) are deleted. */
-  maxAgeMs: number;
-}
 
 export const DEFAULT_JOURNAL: JournalSettings = { maxRows: 100_000, maxAgeMs: 7 * 86_400_000 };
 

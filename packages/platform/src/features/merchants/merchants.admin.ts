@@ -1,7 +1,8 @@
 import type { PlatformContext } from '../../context.js';
-import type { AdminRouter, PlatformKeyMode } from '../../http/env.js';
+import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
 import { FieldReader, OPENID_RULE, parseBody } from '../../http/validator.js';
+import type { PlatformKeyMode } from '../../keys/platform-keys.js';
 
 /** Admin routes: merchants, appids and users. */
 export function merchantsAdmin(router: AdminRouter, ctx: PlatformContext): void {

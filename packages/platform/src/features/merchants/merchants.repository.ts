@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { prepared } from '../../db/prepared.js';
-import type { Database, UserTable } from '../../db/schema.js';
+import type { Database, MerchantCertificateTable, MerchantTable, UserTable } from '../../db/schema.js';
 
 type Q = Kysely<Database>;
 
@@ -117,4 +117,97 @@ export async function updateUser(
 
 export async function appidExists(db: Q, appid: string): Promise<boolean> {
   return (await db.selectFrom('appids').select('appid').where('appid', '=', appid).executeTakeFirst()) !== undefined;
+}
+
+/** A merchant with its first API certificate; either already stored is a unique violation. */
+export async function insertMerchant(
+  db: Q,
+  merchant: Insertable<MerchantTable>,
+  certificate: MerchantCertificateTable,
+): Promise<void> {
+  await db.insertInto('merchants').values(merchant).execute();
+  await db.insertInto('merchant_certificates').values(certificate).execute();
+}
+
+/** One more API certificate; one already stored under its serial is left as it is. */
+export async function addCertificate(db: Q, certificate: MerchantCertificateTable): Promise<void> {
+  await db
+    .insertInto('merchant_certificates')
+    .values(certificate)
+    .onConflict((oc) => oc.column('serial').doNothing())
+    .execute();
+}
+
+export async function hasCertificate(db: Q, mchid: string, serial: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('merchant_certificates')
+    .select('serial')
+    .where('mchid', '=', mchid)
+    .where('serial', '=', serial)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The key a request signed with (mchid, serial) verifies against, with its merchant's platform key mode. */
+export function requestCertificate(db: Q, mchid: string, serial: string) {
+  return db
+    .selectFrom('merchant_certificates')
+    .innerJoin('merchants', 'merchants.mchid', 'merchant_certificates.mchid')
+    .select(['merchant_certificates.public_key_pem', 'merchants.platform_key_mode'])
+    .where('merchant_certificates.serial', '=', serial)
+    .where('merchant_certificates.mchid', '=', mchid)
+    .executeTakeFirst();
+}
+
+/** The API certificate stored under a serial, whichever merchant holds it. */
+export function certificateBySerial(db: Q, serial: string) {
+  return db
+    .selectFrom('merchant_certificates')
+    .select(['mchid', 'certificate_pem'])
+    .where('serial', '=', serial)
+    .executeTakeFirst();
+}
+
+export interface MerchantSummary {
+  mchid: string;
+  name: string;
+  platform_key_mode: string;
+  v2_decimal_err_code: number;
+  serials: string[];
+  appids: string[];
+}
+
+/** Every merchant by number, with its certificate serials and bound appids. */
+export async function listMerchants(db: Q): Promise<MerchantSummary[]> {
+  const rows = await db
+    .selectFrom('merchants')
+    .select(['mchid', 'name', 'platform_key_mode', 'v2_decimal_err_code'])
+    .orderBy('mchid')
+    .execute();
+  const appids = await db.selectFrom('merchant_appids').selectAll().execute();
+  const serials = await db.selectFrom('merchant_certificates').select(['mchid', 'serial']).execute();
+  return rows.map((m) => ({
+    ...m,
+    serials: serials.filter((s) => s.mchid === m.mchid).map((s) => s.serial),
+    appids: appids.filter((a) => a.mchid === m.mchid).map((a) => a.appid),
+  }));
+}
+
+/** Creates the appid if new and binds it to the merchant; either step done before is left as it is. */
+export async function bindAppid(db: Q, mchid: string, appid: string, createdAt: number): Promise<void> {
+  await db
+    .insertInto('appids')
+    .values({ appid, created_at: createdAt })
+    .onConflict((oc) => oc.column('appid').doNothing())
+    .execute();
+  await db
+    .insertInto('merchant_appids')
+    .values({ mchid, appid })
+    .onConflict((oc) => oc.columns(['mchid', 'appid']).doNothing())
+    .execute();
+}
+
+/** Adds a user; one already stored under (appid, openid) is a unique violation. */
+export async function insertUser(db: Q, user: UserTable): Promise<void> {
+  await db.insertInto('users').values(user).execute();
 }

@@ -6,18 +6,9 @@ import { isUniqueViolation } from '../../db/database.js';
 import type { Database, UserTable } from '../../db/schema.js';
 import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
-import type { PlatformKeyMode } from '../../http/env.js';
 import { merchantKey, numericId } from '../../ids.js';
-import {
-  appidExists,
-  findMerchant,
-  findUser,
-  insertUserIfAbsent,
-  openidOfPerson,
-  setV2DecimalErrCode,
-  updateUser,
-  usersByOpenid,
-} from './merchants.repository.js';
+import type { PlatformKeyMode } from '../../keys/platform-keys.js';
+import * as repo from './merchants.repository.js';
 
 // Sandbox administration of merchants, appids and users (openids). WeChat Pay does this through its
 // merchant platform; here the admin API and the CLI call these functions.
@@ -53,6 +44,21 @@ export interface User {
 
 export class MerchantService {
   constructor(private readonly ctx: PlatformContext) {}
+
+  /** The merchant's stored record, keys included, if there is one. */
+  find(mchid: string) {
+    return repo.findMerchant(this.ctx.db, mchid);
+  }
+
+  /** Whether the merchant exists; a yes is remembered for a while, so a send seldom reads it. */
+  exists(mchid: string): Promise<boolean> {
+    return repo.merchantExists(this.ctx.db, mchid);
+  }
+
+  /** Whether the appid is bound to the merchant; a yes is remembered as {@link exists} remembers one. */
+  isAppidBound(mchid: string, appid: string): Promise<boolean> {
+    return repo.isAppidBound(this.ctx.db, mchid, appid);
+  }
 
   async addMerchant(input: NewMerchant): Promise<CreatedMerchant> {
     const mchid = input.mchid ?? `19${numericId(8)}`;
@@ -100,16 +106,13 @@ export class MerchantService {
     const now = this.ctx.clock();
     const name = input.name ?? `Merchant ${mchid}`;
     try {
-      await writeTransaction(this.ctx.db, async (trx) => {
-        await trx
-          .insertInto('merchants')
-          .values({ mchid, name, api_v3_key: apiV3Key, api_v2_key: apiV2Key, platform_key_mode: mode, created_at: now })
-          .execute();
-        await trx
-          .insertInto('merchant_certificates')
-          .values({ serial, mchid, public_key_pem: publicKeyPem, certificate_pem: certificatePem, created_at: now })
-          .execute();
-      });
+      await writeTransaction(this.ctx.db, (trx) =>
+        repo.insertMerchant(
+          trx,
+          { mchid, name, api_v3_key: apiV3Key, api_v2_key: apiV2Key, platform_key_mode: mode, created_at: now },
+          { serial, mchid, public_key_pem: publicKeyPem, certificate_pem: certificatePem, created_at: now },
+        ),
+      );
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ApiError('RESOURCE_ALREADY_EXISTS', `merchant ${mchid} or certificate ${serial} already exists`);
@@ -132,55 +135,48 @@ export class MerchantService {
    * service); registering the same certificate again is harmless. Answers its serial.
    */
   async addCertificate(mchid: string, certificatePem: string): Promise<string> {
-    if (!(await findMerchant(this.ctx.db, mchid)))
+    if (!(await repo.findMerchant(this.ctx.db, mchid)))
       throw new ApiError('MCH_NOT_EXISTS', `merchant ${mchid} does not exist`);
     const cert = loadCertificate(certificatePem, 'certificate');
     const serial = certificateSerial(cert);
-    await this.ctx.db
-      .insertInto('merchant_certificates')
-      .values({
-        serial,
-        mchid,
-        public_key_pem: cert.publicKey.export({ type: 'spki', format: 'pem' }) as string,
-        certificate_pem: certificatePem,
-        created_at: this.ctx.clock(),
-      })
-      .onConflict((oc) => oc.column('serial').doNothing())
-      .execute();
+    await repo.addCertificate(this.ctx.db, {
+      serial,
+      mchid,
+      public_key_pem: cert.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+      certificate_pem: certificatePem,
+      created_at: this.ctx.clock(),
+    });
     return serial;
   }
 
-  async hasCertificate(mchid: string, serial: string): Promise<boolean> {
-    const row = await this.ctx.db
-      .selectFrom('merchant_certificates')
-      .select('serial')
-      .where('mchid', '=', mchid)
-      .where('serial', '=', serial)
-      .executeTakeFirst();
-    return row !== undefined;
+  /** The key a request signed by (mchid, serial) verifies against, with the merchant's platform key mode. */
+  requestCertificate(mchid: string, serial: string) {
+    return repo.requestCertificate(this.ctx.db, mchid, serial);
+  }
+
+  /** The API certificate stored under a serial (its merchant and PEM), whichever merchant holds it. */
+  certificateBySerial(serial: string) {
+    return repo.certificateBySerial(this.ctx.db, serial);
+  }
+
+  hasCertificate(mchid: string, serial: string): Promise<boolean> {
+    return repo.hasCertificate(this.ctx.db, mchid, serial);
   }
 
   async listMerchants() {
-    const rows = await this.ctx.db
-      .selectFrom('merchants')
-      .select(['mchid', 'name', 'platform_key_mode', 'v2_decimal_err_code'])
-      .orderBy('mchid')
-      .execute();
-    const appids = await this.ctx.db.selectFrom('merchant_appids').selectAll().execute();
-    const serials = await this.ctx.db.selectFrom('merchant_certificates').select(['mchid', 'serial']).execute();
-    return rows.map((m) => ({
+    return (await repo.listMerchants(this.ctx.db)).map((m) => ({
       mchid: m.mchid,
       name: m.name,
       platform_key_mode: m.platform_key_mode,
       v2_decimal_err_code: m.v2_decimal_err_code === 1,
-      serials: serials.filter((s) => s.mchid === m.mchid).map((s) => s.serial),
-      appids: appids.filter((a) => a.mchid === m.mchid).map((a) => a.appid),
+      serials: m.serials,
+      appids: m.appids,
     }));
   }
 
   /** Answers the merchant's APIv2 business failures with decimal err_codes (on) or symbolic names (off). */
   async setV2DecimalErrCode(mchid: string, on: boolean): Promise<{ mchid: string; v2_decimal_err_code: boolean }> {
-    if (!(await setV2DecimalErrCode(this.ctx.db, mchid, on)))
+    if (!(await repo.setV2DecimalErrCode(this.ctx.db, mchid, on)))
       throw new ApiError('MCH_NOT_EXISTS', `merchant ${mchid} does not exist`);
     return { mchid, v2_decimal_err_code: on };
   }
@@ -192,26 +188,15 @@ export class MerchantService {
         field: 'appid',
         value: appid,
       });
-    if (!(await findMerchant(this.ctx.db, mchid)))
+    if (!(await repo.findMerchant(this.ctx.db, mchid)))
       throw new ApiError('MCH_NOT_EXISTS', `merchant ${mchid} does not exist`);
     const now = this.ctx.clock();
-    await writeTransaction(this.ctx.db, async (trx) => {
-      await trx
-        .insertInto('appids')
-        .values({ appid, created_at: now })
-        .onConflict((oc) => oc.column('appid').doNothing())
-        .execute();
-      await trx
-        .insertInto('merchant_appids')
-        .values({ mchid, appid })
-        .onConflict((oc) => oc.columns(['mchid', 'appid']).doNothing())
-        .execute();
-    });
+    await writeTransaction(this.ctx.db, (trx) => repo.bindAppid(trx, mchid, appid, now));
   }
 
   /** Adds a user under an appid: the same openid under another appid is another user. */
   async addUser(input: { appid: string; openid?: string; personId?: string; abnormal?: boolean }): Promise<User> {
-    if (!(await appidExists(this.ctx.db, input.appid)))
+    if (!(await repo.appidExists(this.ctx.db, input.appid)))
       throw new ApiError('RESOURCE_NOT_EXISTS', `appid ${input.appid} does not exist; bind it to a merchant first`);
     const openid = input.openid ?? `o${numericId(6)}${merchantKey().slice(0, 21)}`;
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(openid))
@@ -220,16 +205,13 @@ export class MerchantService {
         value: openid,
       });
     try {
-      await this.ctx.db
-        .insertInto('users')
-        .values({
-          openid,
-          appid: input.appid,
-          person_id: input.personId ?? null,
-          abnormal: input.abnormal ? 1 : 0,
-          created_at: this.ctx.clock(),
-        })
-        .execute();
+      await repo.insertUser(this.ctx.db, {
+        openid,
+        appid: input.appid,
+        person_id: input.personId ?? null,
+        abnormal: input.abnormal ? 1 : 0,
+        created_at: this.ctx.clock(),
+      });
     } catch (err) {
       if (isUniqueViolation(err))
         throw new ApiError('RESOURCE_ALREADY_EXISTS', `openid ${openid} already exists under appid ${input.appid}`);
@@ -246,7 +228,7 @@ export class MerchantService {
     const user = await this.adminUser(openid, appid);
     const abnormal = change.abnormal === undefined ? user.abnormal : change.abnormal ? 1 : 0;
     const personId = change.personId === undefined ? user.person_id : change.personId;
-    await updateUser(this.ctx.db, user.appid, openid, { abnormal, person_id: personId });
+    await repo.updateUser(this.ctx.db, user.appid, openid, { abnormal, person_id: personId });
     return { openid, appid: user.appid, personId, abnormal: abnormal === 1 };
   }
 
@@ -261,11 +243,11 @@ export class MerchantService {
    */
   private async adminUser(openid: string, appid: string | undefined): Promise<UserTable> {
     if (appid !== undefined) {
-      const user = await findUser(this.ctx.db, appid, openid);
+      const user = await repo.findUser(this.ctx.db, appid, openid);
       if (!user) throw new ApiError('USER_NOT_EXISTS', `openid ${openid} does not exist under appid ${appid}`);
       return user;
     }
-    const users = await usersByOpenid(this.ctx.db, openid);
+    const users = await repo.usersByOpenid(this.ctx.db, openid);
     const [only] = users;
     if (!only) throw new ApiError('USER_NOT_EXISTS', `openid ${openid} does not exist`);
     if (users.length > 1)
@@ -284,7 +266,7 @@ export class MerchantService {
    * fails leaves no user behind. Undefined when the pair is unknown and registration is off.
    */
   async peekUser(openid: string, appid: string): Promise<(User & { isNew: boolean }) | undefined> {
-    const user = await findUser(this.ctx.db, appid, openid);
+    const user = await repo.findUser(this.ctx.db, appid, openid);
     if (!user)
       return this.ctx.autoRegisterUsers ? { openid, appid, personId: null, abnormal: false, isNew: true } : undefined;
     return { openid, appid, personId: user.person_id, abnormal: user.abnormal === 1, isNew: false };
@@ -292,7 +274,7 @@ export class MerchantService {
 
   /** Stores a user found new by peekUser (a concurrent registration of the same pair is the same user). */
   async registerUser(db: Kysely<Database>, user: User): Promise<void> {
-    await insertUserIfAbsent(db, user.appid, user.openid, this.ctx.clock());
+    await repo.insertUserIfAbsent(db, user.appid, user.openid, this.ctx.clock());
   }
 
   /**
@@ -301,8 +283,8 @@ export class MerchantService {
    */
   async openidUnder(holder: { appid: string; openid: string }, appid: string): Promise<string | undefined> {
     if (holder.appid === appid) return holder.openid;
-    const personId = (await findUser(this.ctx.db, holder.appid, holder.openid))?.person_id;
-    return personId ? openidOfPerson(this.ctx.db, appid, personId) : undefined;
+    const personId = (await repo.findUser(this.ctx.db, holder.appid, holder.openid))?.person_id;
+    return personId ? repo.openidOfPerson(this.ctx.db, appid, personId) : undefined;
   }
 }
 

@@ -3,7 +3,7 @@ import { aesGcmEncrypt, nonce } from '@wxcoupon/sdk/crypto';
 import type { Transaction } from 'kysely';
 import { rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
-import { durable } from '../../db/database.js';
+import { withDurable } from '../../db/durability.js';
 import type { Database } from '../../db/schema.js';
 import { writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
@@ -97,13 +97,14 @@ export class NotifyService {
     if (!(await repo.findNotification(this.ctx.db, id)))
       throw new ApiError('RESOURCE_NOT_EXISTS', `notification ${id} does not exist`);
     const { leaseMs } = await this.settings();
-    const row = await repo.requeueClaimed(this.ctx.db, id, this.ctx.clock(), this.worker.instance, Date.now(), leaseMs);
+    const row = await withDurable(this.ctx.db, () =>
+      repo.requeueClaimed(this.ctx.db, id, this.ctx.clock(), this.worker.instance, Date.now(), leaseMs),
+    );
     if (!row)
       throw new ApiError(
         'INVALID_REQUEST',
         `notification ${id} is being delivered right now; ask again once it is recorded`,
       );
-    await durable(this.ctx.db);
     await this.worker.deliverClaimed(row);
     return this.get(id);
   }
@@ -117,13 +118,14 @@ export class NotifyService {
   async trigger(t: { couponId: string; eventType: 'COUPON.USE' | 'COUPON.SEND'; mchid: string | undefined }) {
     const event = await this.eventFor(t);
     const { leaseMs } = await this.settings();
-    const row = await writeTransaction(this.ctx.db, async (trx) => {
-      const id = await this.enqueue(trx, event);
-      // Claimed in the same transaction, so no worker picks it up before this request attempts it.
-      return repo.claimOne(trx, this.worker.instance, id, Date.now(), leaseMs);
-    });
+    const row = await withDurable(this.ctx.db, () =>
+      writeTransaction(this.ctx.db, async (trx) => {
+        const id = await this.enqueue(trx, event);
+        // Claimed in the same transaction, so no worker picks it up before this request attempts it.
+        return repo.claimOne(trx, this.worker.instance, id, Date.now(), leaseMs);
+      }),
+    );
     if (!row) throw new Error('a notification just written could not be claimed');
-    await durable(this.ctx.db);
     await this.worker.deliverClaimed(row);
     return this.get(row.id);
   }

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AUTH_SCHEME, nonce, responseMessage, rsaSignAsync, timestamp } from '@wxcoupon/sdk/crypto';
 import type { PlatformContext } from '../../context.js';
-import { durabilityMark, durable } from '../../db/database.js';
-import type { PlatformKeyMode } from '../../http/env.js';
+import { withDurable } from '../../db/durability.js';
 import { requestId } from '../../ids.js';
+import type { PlatformKeyMode } from '../../keys/platform-keys.js';
 import * as repo from './notify.repository.js';
 import { type DeliverySettings, readDeliverySettings } from './notify.settings.js';
 
@@ -87,20 +87,15 @@ export class DeliveryWorker {
 
   /** Claims and delivers what is due now; returns how many it claimed. */
   async runOnce(settings: DeliverySettings): Promise<number> {
-    const since = durabilityMark(this.ctx.db);
     // Due is a matter of the platform clock (the schedule moves with it); a lease guards against two
-    // instances sending at once, which is a matter of real time.
-    const claimed = await repo.claimDue(
+    // instances sending at once, which is a matter of real time. Tell a merchant about a coupon only once
+    // the coupon (and this claim) is committed: on SQLite the send that wrote the outbox row may still be
+    // in an open group commit.
+    const claimed = await withDurable(
       this.ctx.db,
-      this.instance,
-      this.ctx.clock(),
-      Date.now(),
-      settings.leaseMs,
-      BATCH,
+      () => repo.claimDue(this.ctx.db, this.instance, this.ctx.clock(), Date.now(), settings.leaseMs, BATCH),
+      (rows) => rows.length > 0,
     );
-    // Tell a merchant about a coupon only once the coupon (and this claim) is committed: on SQLite the
-    // send that wrote the outbox row may still be in an open group commit.
-    if (claimed.length > 0) await durable(this.ctx.db, since);
     await Promise.all(claimed.map((row) => this.deliver(row, settings)));
     return claimed.length;
   }

@@ -1,5 +1,5 @@
 import type { Language, Text } from '../../errors/messages.js';
-import { V2_ERROR_CODES, type V2ErrorCode } from './v2coupon.codes.js';
+import { V2_ERROR_CODES, type V2ErrorCode } from './v2coupon.errors.js';
 
 /**
  * A v2 failure, answered with HTTP 200 like everything in APIv2.

@@ -3,7 +3,6 @@ import { type V2SignType, v2Verify } from '@wxcoupon/sdk/crypto';
 import type { Context } from 'hono';
 import type { PlatformContext } from '../../context.js';
 import { peerCertificate } from '../../tls/peer-certificate.js';
-import { findMerchant } from '../merchants/merchants.repository.js';
 import { V2Failure } from './v2-failure.js';
 
 /** The merchant a v2 request was authenticated as, and how to sign the answer. */
@@ -28,7 +27,7 @@ export async function authenticateV2(
 ): Promise<V2Caller> {
   const mchid = fields['mch_id'] ?? '';
   if (mchid === '') throw new V2Failure('MCH_ID_EMPTY', 'return');
-  const merchant = await findMerchant(ctx.db, mchid);
+  const merchant = await ctx.services.merchants.find(mchid);
   if (!merchant) throw new V2Failure('CODE_2_ID_ERR', 'return');
   if (options.certificate) await checkClientCertificate(ctx, c, mchid);
   const declared = fields['sign_type'];
@@ -62,11 +61,7 @@ async function checkClientCertificate(ctx: PlatformContext, c: Context, mchid: s
   if (now < Date.parse(presented.validFrom) || now > Date.parse(presented.validTo)) {
     throw new V2Failure('CA_VERIFY_FAILED', 'return');
   }
-  const registered = await ctx.db
-    .selectFrom('merchant_certificates')
-    .select(['mchid', 'certificate_pem'])
-    .where('serial', '=', presented.serialNumber.toUpperCase())
-    .executeTakeFirst();
+  const registered = await ctx.services.merchants.certificateBySerial(presented.serialNumber.toUpperCase());
   const genuine =
     registered?.certificate_pem != null && new X509Certificate(registered.certificate_pem).raw.equals(presented.raw);
   if (!genuine) {

@@ -8,7 +8,7 @@ import { noteOf, type SignatureNote } from '../../http/request-note.js';
 import { v2Faults } from '../faults/faults.transport.js';
 import { V2Failure } from './v2-failure.js';
 import { authenticateV2, type V2Caller } from './v2coupon.auth.js';
-import { V2_DECIMAL_CODES } from './v2coupon.codes.js';
+import { V2_DECIMAL_CODES } from './v2coupon.errors.js';
 import { parseQueryCoupon, parseQueryStock, parseSendCoupon } from './v2coupon.schema.js';
 import { readV2Fields, returnFailure, signedReply } from './v2coupon.transport.js';
 

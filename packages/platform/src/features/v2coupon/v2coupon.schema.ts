@@ -1,7 +1,7 @@
 import { type Text, V2_WHY, v2ParamText, WHY } from '../../errors/messages.js';
 import { OPENID } from '../../http/validator.js';
 import { V2Failure } from './v2-failure.js';
-import type { V2ErrorCode } from './v2coupon.codes.js';
+import type { V2ErrorCode } from './v2coupon.errors.js';
 
 // Request fields of the three v2 代金券 APIs (coupon-api.md §2.1–§2.4). Every value arrives as a
 // string; these parsers check presence, length and form, and fail with the documented code

@@ -3,9 +3,7 @@ import { parseRfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { fromLanguages, type Text, V2_WHY, v2ParamDetail, v2ParamText } from '../../errors/messages.js';
-import { findStock } from '../favor/favor.repository.js';
 import { stockStatus } from '../favor/favor.views.js';
-import { isAppidBound } from '../merchants/merchants.repository.js';
 import { V2Failure } from './v2-failure.js';
 import type { QueryCouponInput, QueryStockInput, SendCouponInput } from './v2coupon.schema.js';
 
@@ -30,7 +28,7 @@ export class V2CouponService {
    * openid and appid returns the coupon of the first call, and a repeat with different ones fails.
    */
   async sendCoupon(mchid: string, input: SendCouponInput): Promise<{ couponId: string }> {
-    const stock = await findStock(this.ctx.db, input.stockId);
+    const stock = await this.ctx.services.favor.stockRow(input.stockId);
     try {
       const { coupon_id } = await this.ctx.services.favor.send(mchid, {
         openid: input.openid,
@@ -78,7 +76,7 @@ export class V2CouponService {
         if (err.detail?.field === '/out_request_no') {
           return result('PARAM_ERROR', v2ParamText('partner_trade_no', V2_WHY.reused));
         }
-        const stock = await findStock(this.ctx.db, stockId);
+        const stock = await this.ctx.services.favor.stockRow(stockId);
         const now = this.ctx.clock();
         if (stock) {
           const status = stockStatus(stock, now);
@@ -99,7 +97,7 @@ export class V2CouponService {
   /** query_coupon_stock: the stock as its creator, or a merchant allowed to send it, sees it. */
   async queryStock(mchid: string, input: QueryStockInput): Promise<Record<string, string>> {
     await this.checkAppid(mchid, input.appid);
-    const row = await findStock(this.ctx.db, input.stockId);
+    const row = await this.ctx.services.favor.stockRow(input.stockId);
     if (!row) throw new V2Failure('COUPON_STOCK_NOT_FOUND', 'result');
     let view: FavorStock;
     try {
@@ -173,7 +171,7 @@ export class V2CouponService {
   }
 
   private async checkAppid(mchid: string, appid: string): Promise<void> {
-    if (!(await isAppidBound(this.ctx.db, mchid, appid)))
+    if (!(await this.ctx.services.merchants.isAppidBound(mchid, appid)))
       throw new V2Failure('PARAM_ERROR', 'result', v2ParamText('appid', V2_WHY.appidMchid));
   }
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { CAMPAIGN_APIS, type CampaignApi } from '../engine/request-key.js';
 import { CampaignError } from './campaign-error.js';
-import { CAMPAIGN_APIS, type CampaignApi } from './request-key.js';
 
 /**
  * Default rates: 80% of the documented send limit. favor send is 500/s (§3.6). busifavor and product-coupon send

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { CampaignError } from './campaign-error.js';
-import type { InputFormat } from './input-format.js';
-import type { CampaignApi } from './request-key.js';
+import { CampaignError } from '../command/campaign-error.js';
+import type { CampaignApi } from '../engine/request-key.js';
+import type { InputFormat } from '../input/input-format.js';
 
 /**
  * Where one recipient stands.

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream, renameSync } from 'node:fs';
-import { csvCell } from './csv.js';
-import type { Journal, RecipientRow, StateCount } from './journal.js';
+import { csvCell } from '../input/csv.js';
+import type { Journal, RecipientRow, StateCount } from '../store/journal.js';
 
 /** What a recipient's row in `--out` says happened. */
 export type RecipientResult = 'sent' | 'skipped' | 'failed' | 'not_sent' | 'unknown';

@@ -1,6 +1,6 @@
-import type { Progress } from './events.js';
+import type { Progress } from '../engine/events.js';
+import type { CampaignMeta, Journal, RunState } from '../store/journal.js';
 import { formatCount, formatDuration } from './format.js';
-import type { CampaignMeta, Journal, RunState } from './journal.js';
 import { type Totals, totalsOf } from './report.js';
 
 export interface Summary {

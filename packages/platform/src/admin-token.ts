@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { secretToken } from '../ids.js';
-import { tighten, writePrivateFile } from '../private-files.js';
+import { secretToken } from './ids.js';
+import { tighten, writePrivateFile } from './private-files.js';
 
 /** Reads `<data>/admin-token`, creating it (owner-only) on first start. */
 export function loadAdminToken(dataDir: string): string {

@@ -1,11 +1,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { requestKey } from '../engine/request-key.js';
+import type { Journal, NewRecipient } from '../store/journal.js';
 import { InputError } from './input-error.js';
 import type { InputFormat } from './input-format.js';
 import { readRecipients } from './input-reader.js';
-import type { Journal, NewRecipient } from './journal.js';
-import { requestKey } from './request-key.js';
 
 export interface IngestOptions {
   journal: Journal;

@@ -1,18 +1,18 @@
 import { Wechatpay } from '@wxcoupon/sdk';
+import { RateLimiter } from '../engine/rate-limiter.js';
+import { campaignIdFor, REQUEST_KEY_LENGTH } from '../engine/request-key.js';
+import { RetryPolicy } from '../engine/retry-policy.js';
+import { CampaignRunner } from '../engine/runner.js';
+import { ingestInput } from '../input/ingest.js';
+import { ProgressReporter, reporterMode } from '../output/progress-reporter.js';
+import { totalsOf, writeOutFile } from '../output/report.js';
+import { formatSummary, summarize } from '../output/summary.js';
+import { createSender, SENDER_FIELDS } from '../senders/index.js';
+import { Journal } from '../store/journal.js';
 import { CampaignError } from './campaign-error.js';
 import { clientConfig, loadCredentials } from './credentials.js';
-import { ingestInput } from './ingest.js';
 import type { CommandIO } from './io.js';
-import { Journal } from './journal.js';
 import type { RunCommandOptions } from './options.js';
-import { ProgressReporter, reporterMode } from './progress-reporter.js';
-import { RateLimiter } from './rate-limiter.js';
-import { totalsOf, writeOutFile } from './report.js';
-import { campaignIdFor, REQUEST_KEY_LENGTH } from './request-key.js';
-import { RetryPolicy } from './retry-policy.js';
-import { CampaignRunner } from './runner.js';
-import { createSender, SENDER_FIELDS } from './senders/index.js';
-import { formatSummary, summarize } from './summary.js';
 
 /**
  * Exit statuses: 0 all settled, 2 stopped on a campaign-wide error, 3 some left for a rerun, 4 all settled but no

@@ -1,7 +1,7 @@
+import type { Journal, RecipientRow } from '../store/journal.js';
 import { classify } from './classify.js';
 import type { CampaignEvent, Progress } from './events.js';
 import type { StopReason } from './failure.js';
-import type { Journal, RecipientRow } from './journal.js';
 import { type Clock, type RateLimiter, systemClock } from './rate-limiter.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { Sender } from './sender.js';

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
+import { writeOutFile } from '../output/report.js';
+import { formatSummary, summarize } from '../output/summary.js';
+import { Journal } from '../store/journal.js';
 import { CampaignError } from './campaign-error.js';
 import type { CommandIO } from './io.js';
-import { Journal } from './journal.js';
 import type { StatusCommandOptions } from './options.js';
-import { writeOutFile } from './report.js';
-import { formatSummary, summarize } from './summary.js';
 
 function alive(pid: number): boolean {
   try {

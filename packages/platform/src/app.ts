@@ -1,17 +1,17 @@
 import { Hono } from 'hono';
-import type { PlatformContext } from '../context.js';
-import { durabilityMark, durable } from '../db/database.js';
-import type { Feature } from '../features/feature.js';
-import { adminAuth } from './admin-auth.js';
-import { jsonContentType } from './content-type.js';
-import type { AdminEnv, AppEnv, V3Env } from './env.js';
-import { errorHandler } from './error-handler.js';
-import { observe } from './observe.js';
-import { requestIdMiddleware } from './request-id.js';
-import { literalPath } from './request-target.js';
-import { routeFallback } from './route-fallback.js';
-import { v3Auth } from './v3-auth.js';
-import { v3Sign } from './v3-sign.js';
+import type { PlatformContext } from './context.js';
+import { durableAnswers, durableReach } from './db/durability.js';
+import type { Feature } from './features/feature.js';
+import { adminAuth } from './http/admin-auth.js';
+import { jsonContentType } from './http/content-type.js';
+import type { AdminEnv, AppEnv, V3Env } from './http/env.js';
+import { errorHandler } from './http/error-handler.js';
+import { observe } from './http/observe.js';
+import { requestIdMiddleware } from './http/request-id.js';
+import { literalPath } from './http/request-target.js';
+import { routeFallback } from './http/route-fallback.js';
+import { v3Auth } from './http/v3-auth.js';
+import { v3Sign } from './http/v3-sign.js';
 
 /**
  * The HTTP surface. Authentication is decided by mounting: everything a feature registers on the
@@ -26,18 +26,15 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   // Before any route is chosen: a path the URL parser would resolve elsewhere is refused, not rerouted.
   app.use('*', literalPath);
   // No answer leaves before what it reports is committed (SQLite commits in groups).
-  app.use('*', async (c, next) => {
-    const since = durabilityMark(ctx.db);
-    await next();
-    await durable(ctx.db, since, c.get('durableUpTo'));
-  });
+  app.use('*', durableAnswers(ctx.db));
   app.onError(onError);
   app.notFound(routeFallback(app as unknown as Hono<never>));
 
   const v3 = new Hono<V3Env>();
   v3.onError(onError);
-  // Order matters: signing wraps the handler's response; auth runs first and stops bad requests.
-  v3.use('*', v3Sign(ctx), v3Auth(ctx), jsonContentType);
+  // Order matters: signing wraps the handler's response; auth runs first and stops bad requests. The
+  // request's statements are done before signing, so the answer waits for no batch opened meanwhile.
+  v3.use('*', v3Sign(ctx), durableReach(ctx.db), v3Auth(ctx), jsonContentType);
   for (const f of features) f.v3?.(v3, ctx);
   app.route('/v3', v3);
 

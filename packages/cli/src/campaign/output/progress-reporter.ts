@@ -1,4 +1,4 @@
-import type { CampaignEvent, Progress } from './events.js';
+import type { CampaignEvent, Progress } from '../engine/events.js';
 import { formatCount, formatDuration } from './format.js';
 
 export type ReporterMode = 'tty' | 'plain' | 'json' | 'quiet';

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { ServerType } from '@hono/node-server';
 import { PlatformStartError } from '../errors/platform-start-error.js';
-import { type ConnectionLimits, serverOptions } from '../http/listener.js';
-import { createTlsServer } from './https-server.js';
-import type { LocalTls } from './local-tls.js';
+import { createTlsServer } from '../tls/https-server.js';
+import type { LocalTls } from '../tls/local-tls.js';
+import { type ConnectionLimits, serverOptions } from './listener.js';
 
 /** The HTTPS port when none is given: the next one after the HTTP port (any free one for port 0 or 65535). */
 export function defaultTlsPort(httpPort: number): number {
