@@ -45,6 +45,8 @@ interface Round {
   roundTripsPerSend: number;
   statementsPerSend: number;
   lockMsPerSend: { mean: number; p50: number; p99: number };
+  /** The database's time for each one-call send (autocommit), waits for the row included. */
+  sendCallMs: { mean: number; p50: number; p99: number };
 }
 
 let pg: { url: string; dir: string | undefined } | undefined;
@@ -179,8 +181,9 @@ async function runRound(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const stats = proxy?.stats() ?? { roundTrips: 0, statements: 0, lockHolds: [] };
+  const stats = proxy?.stats() ?? { roundTrips: 0, statements: 0, lockHolds: [], statementHolds: [] };
   const holds = [...stats.lockHolds].sort((a, b) => a - b);
+  const calls = [...stats.statementHolds].sort((a, b) => a - b);
   latencies.sort((a, b) => a - b);
   const at = (xs: number[], q: number) =>
     Number((xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0).toFixed(2));
@@ -198,6 +201,11 @@ async function runRound(
       mean: Number((holds.reduce((a, b) => a + b, 0) / Math.max(1, holds.length)).toFixed(2)),
       p50: at(holds, 0.5),
       p99: at(holds, 0.99),
+    },
+    sendCallMs: {
+      mean: Number((calls.reduce((a, b) => a + b, 0) / Math.max(1, calls.length)).toFixed(2)),
+      p50: at(calls, 0.5),
+      p99: at(calls, 0.99),
     },
   };
 }
@@ -262,15 +270,19 @@ function writeResults(rounds: Round[], consistency: { answered: number; rows: nu
     '# Scaling out on PostgreSQL: one stock against sixteen, through a network with latency',
     '',
     `${summary.what}. The proxy adds ${LATENCY_MS} ms each way and counts round trips and the time the stock row`,
-    `stays locked (from the budget UPDATE to the end of its transaction). ${REQUESTS} sends per round, ${CONCURRENCY} in`,
+    `stays locked (from the budget UPDATE to the end of its transaction: zero round trips when the send is one`,
+    'autocommit call). For such a call it also times the call at the database (from the moment the proxy wrote it',
+    'to the first byte of the answer): the most the stock row can have been locked by it, plus any wait for the',
+    'row, so the one-stock and 16-stock columns side by side show whether sends queue on the row.',
+    `${REQUESTS} sends per round, ${CONCURRENCY} in`,
     `flight, layouts interleaved. Load generator, instances and PostgreSQL share ${summary.machine.cpus} CPUs`,
     `(${summary.machine.model}), Node ${process.version}.`,
     '',
-    '| instances | layout | round | coupons/s | p50 ms | p99 ms | round trips/send | statements/send | row locked ms/send (mean, p99) | errors |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    '| instances | layout | round | coupons/s | p50 ms | p99 ms | round trips/send | statements/send | row locked ms/send (mean, p99) | send call at the database ms (mean, p99) | errors |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |',
     ...rounds.map(
       (r) =>
-        `| ${r.instances} | ${r.layout} | ${r.round} | ${r.rps.toFixed(0)} | ${r.p50ms} | ${r.p99ms} | ${r.roundTripsPerSend} | ${r.statementsPerSend} | ${r.lockMsPerSend.mean}, ${r.lockMsPerSend.p99} | ${JSON.stringify(r.errors)} |`,
+        `| ${r.instances} | ${r.layout} | ${r.round} | ${r.rps.toFixed(0)} | ${r.p50ms} | ${r.p99ms} | ${r.roundTripsPerSend} | ${r.statementsPerSend} | ${r.lockMsPerSend.mean}, ${r.lockMsPerSend.p99} | ${r.sendCallMs.mean}, ${r.sendCallMs.p99} | ${JSON.stringify(r.errors)} |`,
     ),
     '',
     '| instances | one stock coupons/s (median) | 16 stocks coupons/s (median) | one / spread, per round | one / spread (median) |',

@@ -8,7 +8,9 @@
 //    (COMMIT or ROLLBACK sent), plus one latency at each end, since the server took the lock one latency
 //    before its answer reached the proxy and releases it one latency after the COMMIT left it. A statement
 //    that takes the lock and commits by itself (autocommit) holds it for no round trip at all: it counts as
-//    zero, the server's own statement time.
+//    zero round trips; for those the proxy also times the statement at the database (from the moment it
+//    wrote the statement upstream to the first byte of the answer), which bounds how long the row can
+//    have been locked by it.
 // Only what the benchmark needs of the protocol is parsed: startup (and an SSL request, answered by the
 // server), simple Query, Parse and Bind. Everything is forwarded unchanged.
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -18,6 +20,8 @@ export interface ProxyStats {
   statements: number;
   /** Milliseconds from a `lockStart` statement to the end of its transaction, one entry per transaction. */
   lockHolds: number[];
+  /** Milliseconds the database took for each autocommit `lockStart` statement: the most the row was locked. */
+  statementHolds: number[];
 }
 
 export interface PgProxy {
@@ -36,7 +40,7 @@ export async function startPgProxy(options: {
   lockStart: RegExp;
 }): Promise<PgProxy> {
   const target = new URL(options.target);
-  let stats: ProxyStats = { roundTrips: 0, statements: 0, lockHolds: [] };
+  let stats: ProxyStats = { roundTrips: 0, statements: 0, lockHolds: [], statementHolds: [] };
   const sockets = new Set<Socket>();
 
   const server: Server = createServer((client) => {
@@ -51,6 +55,8 @@ export async function startPgProxy(options: {
     let inTransaction = false;
     let lockAsked = false;
     let lockSince: number | undefined;
+    let timeStatement = false;
+    let statementSince: number | undefined;
 
     const onStatement = (text: string) => {
       stats.statements++;
@@ -63,7 +69,10 @@ export async function startPgProxy(options: {
         lockSince = undefined;
       } else if (options.lockStart.test(text)) {
         if (inTransaction) lockAsked = lockSince === undefined;
-        else stats.lockHolds.push(0);
+        else {
+          stats.lockHolds.push(0);
+          timeStatement = true;
+        }
       }
     };
 
@@ -85,10 +94,18 @@ export async function startPgProxy(options: {
           if (statement) onStatement(named.get(statement) ?? '');
         }
       }
-      delayed(chunk, upstream);
+      const timed = timeStatement;
+      timeStatement = false;
+      delayed(chunk, upstream, () => {
+        if (timed) statementSince = performance.now();
+      });
     });
     upstream.on('data', (chunk) => {
       serverSpokeLast = true;
+      if (statementSince !== undefined) {
+        stats.statementHolds.push(performance.now() - statementSince);
+        statementSince = undefined;
+      }
       if (lockAsked) {
         lockSince = performance.now();
         lockAsked = false;
@@ -109,9 +126,11 @@ export async function startPgProxy(options: {
 
   // Chunks keep their order: each is written `latencyMs` after it arrived, and timers of equal delay fire in
   // the order they were set.
-  function delayed(chunk: Buffer, to: Socket): void {
+  function delayed(chunk: Buffer, to: Socket, written?: () => void): void {
     setTimeout(() => {
-      if (!to.destroyed) to.write(chunk);
+      if (to.destroyed) return;
+      to.write(chunk);
+      written?.();
     }, options.latencyMs);
   }
 
@@ -125,7 +144,7 @@ export async function startPgProxy(options: {
     url: url.toString(),
     stats: () => stats,
     reset: () => {
-      stats = { roundTrips: 0, statements: 0, lockHolds: [] };
+      stats = { roundTrips: 0, statements: 0, lockHolds: [], statementHolds: [] };
     },
     close: async () => {
       for (const s of sockets) s.destroy();
