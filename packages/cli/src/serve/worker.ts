@@ -8,7 +8,7 @@ import type { ServeConfig } from './run.js';
 // data directory, schema, keys and demo merchant, so this start only reads them.
 //
 // A worker whose primary vanishes (kill -9) is ended by node:cluster itself as soon as the IPC channel
-// closes; the listening sockets died with the primary, so a new `serve` can bind the ports at once.
+// closes; its copies of the listening sockets close with it, so a new `serve` can bind the ports at once.
 
 export async function serveWorker(config: ServeConfig): Promise<number> {
   // Listened for from the start: a stop may come while the platform is still starting. The primary forwards
