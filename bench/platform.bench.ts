@@ -2,7 +2,9 @@
 // generator (a child process) signs every request in advance, then fires them with a fixed number
 // in flight over lean keep-alive connections (support/raw-http.ts) and verifies each signed answer; the platform verifies each request and signs each
 // answer. The RSA sign+verify bound of the same machine is measured in the same run, so the
-// platform's throughput is reported as a fraction of what the crypto alone allows.
+// platform's throughput is reported as a fraction of what the crypto alone allows. Besides the platform
+// in this process, `wxcoupon serve --workers 1` and `--workers 2` run as processes of their own, their CPU
+// read from /proc for every process and for the main threads (support/proc-cpu.ts).
 // Usage: npm run bench -- platform   (env: BENCH_REQUESTS, BENCH_CONCURRENCY, BENCH_ROUNDS)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
@@ -13,7 +15,8 @@ import { cpus, loadavg, getPriority as osPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createPlatform, type Platform } from '../packages/platform/src/index.js';
+import { type Db, databaseTarget, openDatabase } from '../packages/platform/src/db/database.js';
+import { createPlatform } from '../packages/platform/src/index.js';
 import { MemoryRateLimiter } from '../packages/platform/src/rate-limit/memory-rate-limiter.js';
 import {
   loadPrivateKey,
@@ -27,7 +30,9 @@ import {
 } from '../packages/sdk/src/crypto/index.js';
 import { type FloorServer, startFloorServer } from './support/floor-server.js';
 import { presignSends } from './support/presign.js';
+import { childrenOf, cpuOf, cpuSince } from './support/proc-cpu.js';
 import { RawConnection, rawRequest } from './support/raw-http.js';
+import { startServeProcess } from './support/serve-process.js';
 
 interface LoadResult {
   sent: number;
@@ -174,12 +179,15 @@ interface SetupResult {
   setup: string;
   rateLimiter: string;
   journal: boolean;
-  rounds: MeasuredRun[];
+  /** `wxcoupon serve --workers N` in processes of its own; absent: the platform in the bench process. */
+  workers?: number;
+  rounds: Array<MeasuredRun & { overFloor: number }>;
   medianRound: {
     rps: number;
     p50ms: number;
     p99ms: number;
     platformCpuUsPerCoupon: number;
+    mainThreadCpuUsPerCoupon: number;
     loadCpuUsPerRequest: number;
   };
   fractionOfCryptoBound: number;
@@ -190,21 +198,28 @@ interface Setup {
   name: string;
   limiter: string;
   journal: boolean;
-  platform: Platform;
+  workers: number | undefined;
+  db: Db;
+  stockId: string;
   dir: string;
   credentials: string;
+  /** The processes serving it, whose CPU is its CPU. */
+  pids: () => number[];
+  close: () => Promise<void>;
   runs: MeasuredRun[];
   issued: Set<string>;
 }
 
 async function main(): Promise<void> {
-  const requests = Number(process.env['BENCH_REQUESTS'] ?? 6000);
+  const requests = Number(process.env['BENCH_REQUESTS'] ?? 4000);
   const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
   const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+  // 4000 sends per setup and round keep the five setups and the floor within about five minutes on 2 quiet cores.
   // The platform as shipped (rate limits counted in the database, shared by instances; the request
   // journal on), the same platform without the journal, to show what journaling every request costs,
   // and with the in-memory limiter, to show what the shared limiter costs per coupon.
   const setups: Setup[] = [];
+  let floorKey: Parameters<typeof startFloorServer>[0]['platformKey'] | undefined;
   for (const [name, limiter, journal] of [
     ['default', undefined, true],
     ['journal-off', undefined, false],
@@ -219,14 +234,50 @@ async function main(): Promise<void> {
       log: (l) => console.error(l),
     });
     await platform.listen({ host: '127.0.0.1', port: 0, tlsPort: false });
-    const credentials = join(dir, 'demo', 'credentials.json');
+    floorKey ??= platform.context.keys.publicKey.privateKey;
     setups.push({
       name,
       limiter: platform.context.rateLimiter.constructor.name,
       journal,
-      platform,
+      workers: undefined,
+      db: platform.context.db,
+      stockId: platform.credentials.favorStockId,
+      dir,
+      credentials: join(dir, 'demo', 'credentials.json'),
+      pids: () => [process.pid],
+      close: async () => {
+        await platform.close();
+      },
+      runs: [],
+      issued: new Set(),
+    });
+  }
+  // `wxcoupon serve` with one handler process and with two (a primary and two workers on one port and one
+  // SQLite file), as shipped: rate limits in the database, journal on.
+  for (const workers of [1, 2]) {
+    const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-bench-'));
+    const serve = await startServeProcess(dir, [
+      '--workers',
+      String(workers),
+      '--rate-limits',
+      'favor.coupons.send=1000000000',
+    ]);
+    const credentials = join(dir, 'demo', 'credentials.json');
+    const db = openDatabase(databaseTarget(undefined, dir));
+    setups.push({
+      name: `serve --workers ${workers}`,
+      limiter: 'DatabaseRateLimiter',
+      journal: true,
+      workers,
+      db,
+      stockId: JSON.parse(readFileSync(credentials, 'utf8')).favorStockId,
       dir,
       credentials,
+      pids: () => [serve.pid, ...childrenOf(serve.pid)],
+      close: async () => {
+        await serve.stop();
+        await db.destroy();
+      },
       runs: [],
       issued: new Set(),
     });
@@ -239,7 +290,7 @@ async function main(): Promise<void> {
   try {
     floor = await startFloorServer({
       merchantKey: createPublicKey(readFileSync(demo.certificateFile)),
-      platformKey: (setups[0] as Setup).platform.context.keys.publicKey.privateKey,
+      platformKey: floorKey as NonNullable<typeof floorKey>,
       keyId: demo.platformPublicKeyId,
     });
     const floorCredentials = join((setups[0] as Setup).dir, 'floor-credentials.json');
@@ -252,21 +303,27 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       bounds.push(await machineCryptoBound(3000));
       for (const s of r % 2 === 0 ? setups : [...setups].reverse()) {
-        const { couponIds, run: res } = await measuredLoad(s.credentials, requests, concurrency, `r${r}`);
+        const { couponIds, run: res } = await measuredLoad(s.credentials, s.pids, requests, concurrency, `r${r}`);
         for (const id of couponIds) s.issued.add(id);
         s.runs.push(res);
         console.log(
           `round ${r + 1} ${s.name}: ${res.rps.toFixed(0)} coupons/s (p50 ${res.p50ms.toFixed(1)} ms, p99 ${res.p99ms.toFixed(1)} ms), crypto bound ${bounds[r]?.toFixed(0)} sign+verify/s`,
         );
       }
-      const { run: floorRun } = await measuredLoad(floorCredentials, requests, concurrency, `f${r}`);
+      const { run: floorRun } = await measuredLoad(
+        floorCredentials,
+        () => [process.pid],
+        requests,
+        concurrency,
+        `f${r}`,
+      );
       floorRuns.push(floorRun);
       console.log(`round ${r + 1} floor: ${floorRun.rps.toFixed(0)} coupons/s`);
     }
     const bound = median(bounds);
     const results: SetupResult[] = [];
     for (const s of setups) {
-      const db = s.platform.context.db;
+      const db = s.db;
       const rows = await db
         .selectFrom('favor_coupons')
         .select('coupon_id')
@@ -275,14 +332,15 @@ async function main(): Promise<void> {
       const stock = await db
         .selectFrom('favor_stocks')
         .selectAll()
-        .where('stock_id', '=', s.platform.credentials.favorStockId)
+        .where('stock_id', '=', s.stockId)
         .executeTakeFirstOrThrow();
       const mid = medianRun(s.runs);
       results.push({
         setup: s.name,
         rateLimiter: s.limiter,
         journal: s.journal,
-        rounds: s.runs.map((r) => ({
+        ...(s.workers ? { workers: s.workers } : {}),
+        rounds: s.runs.map((r, i) => ({
           ...r,
           rps: Math.round(r.rps),
           p50ms: round1(r.p50ms),
@@ -290,12 +348,15 @@ async function main(): Promise<void> {
           seconds: round1(r.seconds),
           loadCpuUsPerRequest: Math.round(r.loadCpuUsPerRequest),
           platformCpuUsPerCoupon: Math.round(r.platformCpuUsPerCoupon),
+          mainThreadCpuUsPerCoupon: Math.round(r.mainThreadCpuUsPerCoupon),
+          overFloor: Number((r.rps / (floorRuns[i]?.rps ?? r.rps)).toFixed(2)),
         })),
         medianRound: {
           rps: Math.round(mid.rps),
           p50ms: round1(mid.p50ms),
           p99ms: round1(mid.p99ms),
           platformCpuUsPerCoupon: Math.round(mid.platformCpuUsPerCoupon),
+          mainThreadCpuUsPerCoupon: Math.round(mid.mainThreadCpuUsPerCoupon),
           loadCpuUsPerRequest: Math.round(mid.loadCpuUsPerRequest),
         },
         fractionOfCryptoBound: Number((mid.rps / bound).toFixed(3)),
@@ -317,11 +378,13 @@ async function main(): Promise<void> {
         p50ms: round1(f.p50ms),
         p99ms: round1(f.p99ms),
         serverCpuUsPerCoupon: Math.round(f.platformCpuUsPerCoupon),
+        mainThreadCpuUsPerCoupon: Math.round(f.mainThreadCpuUsPerCoupon),
         loadCpuUsPerRequest: Math.round(f.loadCpuUsPerRequest),
         errors: f.errors,
       })),
       medianRps: Math.round(floorMid.rps),
       medianServerCpuUsPerCoupon: Math.round(floorMid.platformCpuUsPerCoupon),
+      medianMainThreadCpuUsPerCoupon: Math.round(floorMid.mainThreadCpuUsPerCoupon),
       platformOverFloorPerRound: perRound.map((x) => Number(x.toFixed(2))),
       platformOverFloor: Number(median(perRound).toFixed(2)),
     };
@@ -339,13 +402,36 @@ async function main(): Promise<void> {
       platformCpuUsPerCouponOff: withoutJournal.map((r) => r.platformCpuUsPerCoupon),
       journaledRows: Number(
         (
-          await (setups[0] as Setup).platform.context.db
+          await (setups[0] as Setup).db
             .selectFrom('request_journal')
             .select((eb) => eb.fn.countAll().as('n'))
             .executeTakeFirstOrThrow()
         ).n,
       ),
       target: 'at most 5% slower (on/off ≥ 0.95)',
+    };
+    // One handler process against two, each beside the floor of the same round.
+    const handlerResults = results.filter((r) => r.workers !== undefined);
+    const handlers = {
+      description:
+        '`wxcoupon serve --workers N` in its own processes (a primary and N workers for N > 1); CPU summed over all of them',
+      setups: handlerResults.map((r) => ({
+        workers: r.workers,
+        medianRps: r.medianRound.rps,
+        overFloorPerRound: r.rounds.map((x) => x.overFloor),
+        overFloor: Number(median(r.rounds.map((x) => x.overFloor)).toFixed(2)),
+        platformCpuUsPerCoupon: r.medianRound.platformCpuUsPerCoupon,
+        mainThreadCpuUsPerCoupon: r.medianRound.mainThreadCpuUsPerCoupon,
+        platformCpuOverFloor: Number(
+          (r.medianRound.platformCpuUsPerCoupon / floorMid.platformCpuUsPerCoupon).toFixed(2),
+        ),
+        mainThreadCpuOverFloor: Number(
+          (r.medianRound.mainThreadCpuUsPerCoupon / floorMid.mainThreadCpuUsPerCoupon).toFixed(2),
+        ),
+      })),
+      twoOverOnePerRound: (handlerResults[1]?.rounds ?? []).map((r, i) =>
+        Number((r.rps / (handlerResults[0]?.rounds[i]?.rps ?? r.rps)).toFixed(2)),
+      ),
     };
     const summary = {
       benchmark:
@@ -364,6 +450,7 @@ async function main(): Promise<void> {
       results,
       floor: floorSummary,
       journal: journalSummary,
+      handlers,
       targets: { couponsPerSecond: 2000, fractionOfCryptoBound: 0.6 },
       loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
     };
@@ -384,18 +471,21 @@ async function main(): Promise<void> {
         '',
         `The platform runs in the bench process with libuv's pool at ${summary.platformThreadPoolSize} thread(s), ${summary.platformPoolThreads.text},`,
         'as `wxcoupon serve` sets them up; the crypto bound is measured in separate processes with the default pool and with one thread per core',
-        '(the higher counts). CPU columns: what the platform process and the load generator each spent per coupon.',
+        '(the higher counts). `serve --workers N` rows: the command in processes of its own (for N > 1 a primary and N workers',
+        'sharing one port and the SQLite file). CPU columns, per coupon: the platform (all its processes and threads), its',
+        "main thread(s) (the event loops; Linux /proc, summed over the processes), the load generator. × floor: the round's",
+        "coupons/s over the floor's.",
         '',
-        '| round | setup | coupons/s | p50 ms | p99 ms | platform CPU µs | load generator CPU µs | crypto bound (sign+verify/s) |',
-        '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| round | setup | coupons/s | × floor | p50 ms | p99 ms | platform CPU µs | main thread(s) CPU µs | load generator CPU µs | crypto bound (sign+verify/s) |',
+        '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...bounds.flatMap((b, i) =>
           results
             .map(
               (r) =>
-                `| ${i + 1} | ${r.setup} (${r.rateLimiter}, journal ${r.journal ? 'on' : 'off'}) | ${r.rounds[i]?.rps} | ${r.rounds[i]?.p50ms} | ${r.rounds[i]?.p99ms} | ${r.rounds[i]?.platformCpuUsPerCoupon} | ${r.rounds[i]?.loadCpuUsPerRequest} | ${Math.round(b)} |`,
+                `| ${i + 1} | ${r.setup} (${r.rateLimiter}, journal ${r.journal ? 'on' : 'off'}) | ${r.rounds[i]?.rps} | ${r.rounds[i]?.overFloor} | ${r.rounds[i]?.p50ms} | ${r.rounds[i]?.p99ms} | ${r.rounds[i]?.platformCpuUsPerCoupon} | ${r.rounds[i]?.mainThreadCpuUsPerCoupon} | ${r.rounds[i]?.loadCpuUsPerRequest} | ${Math.round(b)} |`,
             )
             .concat(
-              `| ${i + 1} | floor (verify, parse, sign only) | ${floorSummary.rounds[i]?.rps} | ${floorSummary.rounds[i]?.p50ms} | ${floorSummary.rounds[i]?.p99ms} | ${floorSummary.rounds[i]?.serverCpuUsPerCoupon} | ${floorSummary.rounds[i]?.loadCpuUsPerRequest} | ${Math.round(b)} |`,
+              `| ${i + 1} | floor (verify, parse, sign only) | ${floorSummary.rounds[i]?.rps} | 1 | ${floorSummary.rounds[i]?.p50ms} | ${floorSummary.rounds[i]?.p99ms} | ${floorSummary.rounds[i]?.serverCpuUsPerCoupon} | ${floorSummary.rounds[i]?.mainThreadCpuUsPerCoupon} | ${floorSummary.rounds[i]?.loadCpuUsPerRequest} | ${Math.round(b)} |`,
             ),
         ),
         '',
@@ -403,6 +493,7 @@ async function main(): Promise<void> {
           `**${(main.fractionOfCryptoBound * 100).toFixed(1)}% of the crypto bound** (${summary.medianCryptoBound}/s). Targets: ≥ 2,000 coupons/s and ≥ 60%.`,
         ...results
           .slice(1)
+          .filter((r) => r.workers === undefined)
           .map(
             (r) =>
               `With the ${r.rateLimiter}: ${r.medianRound.rps} coupons/s, ${(r.fractionOfCryptoBound * 100).toFixed(1)}% of the bound.`,
@@ -422,6 +513,14 @@ async function main(): Promise<void> {
         `**The platform as shipped ran at ${Math.round(floorSummary.platformOverFloor * 100)}% of the floor** (median of the per-round ratios ${floorSummary.platformOverFloorPerRound.join(', ')}):`,
         "the rest is what Hono, validation and the stored, budgeted, idempotent send cost. A Node server that signs and verifies as the protocol requires pays at least the floor's cost.",
         '',
+        `**Handlers** (\`wxcoupon serve --workers N\`, all processes counted): ${handlers.setups
+          .map(
+            (h) =>
+              `${h.workers} → ${h.medianRps} coupons/s, ${Math.round(h.overFloor * 100)}% of the floor (per round ${h.overFloorPerRound.join(', ')}), ` +
+              `${h.platformCpuUsPerCoupon} µs of CPU per coupon (${h.platformCpuOverFloor}× the floor's), ${h.mainThreadCpuUsPerCoupon} µs on main threads (${h.mainThreadCpuOverFloor}× the floor's)`,
+          )
+          .join('; ')}. Two workers over one, round by round: ${handlers.twoOverOnePerRound.join(', ')}.`,
+        '',
         `Consistency after the run (warm-up excluded): ${results.map((r) => `${r.setup}: ${r.consistency.answeredCoupons} coupons answered, ${r.consistency.couponRows} rows, stock counter ${r.consistency.distributedCounter}`).join('; ')}. Errors: ${JSON.stringify(results.map((r) => r.rounds.map((x) => x.errors)))}.`,
         `Load average at the end: ${summary.loadAverageAtEnd.join(', ')} (the machine is shared; ratios within one run are what to compare).`,
         '',
@@ -433,7 +532,7 @@ async function main(): Promise<void> {
   } finally {
     await floor?.close();
     for (const s of setups) {
-      await s.platform.close();
+      await s.close();
       rmSync(s.dir, { recursive: true, force: true });
     }
   }
@@ -444,19 +543,25 @@ function median(xs: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-/** A load run with the CPU this process (the server side) spent per coupon answered during it. */
-type MeasuredRun = Omit<LoadResult, 'couponIds'> & { platformCpuUsPerCoupon: number };
+/** A load run with the CPU the server's processes, and their main threads, spent per coupon answered during it. */
+type MeasuredRun = Omit<LoadResult, 'couponIds'> & { platformCpuUsPerCoupon: number; mainThreadCpuUsPerCoupon: number };
 
 async function measuredLoad(
   credentials: string,
+  pids: () => number[],
   n: number,
   concurrency: number,
   tag: string,
 ): Promise<{ couponIds: string[]; run: MeasuredRun }> {
-  const cpu0 = process.cpuUsage();
+  const serving = pids();
+  const cpu0 = cpuOf(serving);
   const { couponIds, ...load } = await runLoad(credentials, n, concurrency, tag);
-  const cpu = process.cpuUsage(cpu0);
-  return { couponIds, run: { ...load, platformCpuUsPerCoupon: (cpu.user + cpu.system) / Math.max(1, load.ok) } };
+  const cpu = cpuSince(cpu0, cpuOf(serving));
+  const ok = Math.max(1, load.ok);
+  return {
+    couponIds,
+    run: { ...load, platformCpuUsPerCoupon: cpu.total / ok, mainThreadCpuUsPerCoupon: cpu.main / ok },
+  };
 }
 
 /** The run with the median rate (the upper middle one for an even count). */

@@ -1,4 +1,14 @@
-import { chmodSync, closeSync, fchmodSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { PlatformStartError } from './errors/platform-start-error.js';
 
 // The data directory holds every merchant's APIv2/APIv3 keys, the platform's private keys, the CA key
@@ -42,16 +52,22 @@ export function privateSubdir(dir: string): void {
   tighten(dir, DIR_MODE);
 }
 
-/** Writes `data` to `file`, owner-only whether the file is new or was left wider by an earlier version. */
+/**
+ * Writes `data` to `file`, owner-only whether the file is new or was left wider by an earlier version.
+ * Written beside it and renamed over it, so a reader (a client reading credentials.json while another
+ * instance on the same data directory starts) sees the old content or the new, never a truncated file.
+ */
 export function writePrivateFile(file: string, data: string): void {
-  const fd = openSync(file, 'w', FILE_MODE);
+  const temporary = `${file}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w', FILE_MODE);
   try {
-    // Truncated by the open, so nothing was exposed; now narrowed before anything is written.
+    // Narrowed before anything is written, in case an earlier crash left a wider file under this name.
     fchmodSync(fd, FILE_MODE);
     writeSync(fd, data);
   } finally {
     closeSync(fd);
   }
+  renameSync(temporary, file);
 }
 
 /**

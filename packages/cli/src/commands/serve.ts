@@ -1,12 +1,11 @@
-import { join } from 'node:path';
-import {
-  createPlatform,
-  credentialsFile,
-  DEFAULT_DRAIN_TIMEOUT_MS,
-  openFileLimit,
-  RATE_LIMIT_APIS,
-} from '@wxcoupon/platform';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_DRAIN_TIMEOUT_MS, RATE_LIMIT_APIS } from '@wxcoupon/platform';
 import { parseFlags } from '../args.js';
+import { WORKER_ENV } from '../serve/messages.js';
+import { servePrimary } from '../serve/primary.js';
+import { type ServeConfig, serveSingle } from '../serve/run.js';
+import { serveWorker } from '../serve/worker.js';
 import { UsageError } from '../usage-error.js';
 
 // Every setting of `serve` is a flag and an environment variable (services are configured through the
@@ -32,6 +31,14 @@ const SETTINGS = [
     help: 'address to listen on',
   },
   { flag: 'port', env: 'WXCOUPON_PORT', type: 'string', arg: 'N', default: '8080', help: 'HTTP port (HTTPS: N + 1)' },
+  {
+    flag: 'workers',
+    env: 'WXCOUPON_WORKERS',
+    type: 'string',
+    arg: 'N',
+    default: 'one per core',
+    help: 'processes serving the same ports and database (1: a single process)',
+  },
   { flag: 'data', env: 'WXCOUPON_DATA', type: 'string', arg: 'DIR', default: './.wxcoupon', help: 'data directory' },
   {
     flag: 'database',
@@ -195,60 +202,37 @@ export async function serve(argv: string[]): Promise<number> {
         maxAgeMs: age(settings['journal-max-age']),
       };
 
-  const platform = await createPlatform({
-    dataDir: settings.data.text,
-    ...(database ? { database } : {}),
-    ...(rateLimits ? { rateLimits } : {}),
-    insecurePermissions: switchOn(settings, 'insecure-permissions'),
-    allowFaultHeaders: switchOn(settings, 'allow-fault-headers'),
-    journal,
-    ...(logFormat !== 'off' ? { accessLog: { format: logFormat } } : {}),
-  });
-  let listening: Awaited<ReturnType<typeof platform.listen>>;
-  try {
-    listening = await platform.listen({
+  const workers = settings.workers.given ? whole(settings, 'workers', 1, 1024) : availableParallelism();
+
+  const config: ServeConfig = {
+    platform: {
+      dataDir: settings.data.text,
+      ...(database ? { database } : {}),
+      ...(rateLimits ? { rateLimits } : {}),
+      insecurePermissions: switchOn(settings, 'insecure-permissions'),
+      allowFaultHeaders: switchOn(settings, 'allow-fault-headers'),
+      journal,
+      ...(logFormat !== 'off' ? { accessLog: { format: logFormat } } : {}),
+    },
+    listen: {
       host: settings.host.text,
       port,
       headersTimeoutMs,
       bodyTimeoutMs,
       keepAliveTimeoutMs,
       ...(maxConnections ? { maxConnections } : {}),
-    });
-  } catch (err) {
-    await platform.close({ drainTimeoutMs: 0 });
-    throw err;
-  }
-  const files = openFileLimit();
-  process.stdout.write(
-    `limits: ${listening.maxConnections} connections per listener${files ? ` (open-file limit ${files})` : ''}; timeouts: headers ${settings['headers-timeout'].text}, body ${settings['body-timeout'].text}, keep-alive ${settings['keep-alive-timeout'].text}, drain ${settings['drain-timeout'].text}\n`,
-  );
-  process.stdout.write(
-    `journal: ${journal ? `the last ${journal.maxRows} requests, up to ${settings['journal-max-age'].text} (\`wxcoupon logs\`)` : 'off'}; access log: ${logFormat === 'off' ? 'off' : `${logFormat}, one line per request on stdout`}\n`,
-  );
-  const c = platform.credentials;
-  process.stdout.write(quickStart(listening.url, listening.tlsUrl, platform.context.dataDir, c.favorStockId, c.appid));
-
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    let received: NodeJS.Signals | undefined;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (received) {
-        process.stderr.write(`wxcoupon: ${sig} again: exiting without waiting\n`);
-        process.exit(sig === 'SIGINT' ? 130 : 143);
-      }
-      received = sig;
-      resolve(sig);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-  process.stdout.write(
-    `\nwxcoupon: ${signal}: stopping; answering the requests in flight (up to ${settings['drain-timeout'].text}; a second signal exits at once)\n`,
-  );
-  const { inFlight, cut } = await platform.close({ drainTimeoutMs });
-  process.stdout.write(
-    `wxcoupon: stopped (${inFlight - cut} of ${inFlight} requests in flight answered${cut ? `, ${cut} cut off at the deadline` : ''})\n`,
-  );
-  return 0;
+    },
+    drainTimeoutMs,
+    shown: {
+      headersTimeout: settings['headers-timeout'].text,
+      bodyTimeout: settings['body-timeout'].text,
+      keepAliveTimeout: settings['keep-alive-timeout'].text,
+      drainTimeout: settings['drain-timeout'].text,
+      journalMaxAge: settings['journal-max-age'].text,
+    },
+  };
+  if (cluster.isWorker && process.env[WORKER_ENV]) return serveWorker(config);
+  return workers > 1 ? servePrimary(config, workers) : serveSingle(config);
 }
 
 interface SettingValue {
@@ -343,33 +327,4 @@ function rateLimitNames(): string {
     line += ` ${name}`;
   }
   return [...lines, line].join('\n');
-}
-
-function quickStart(url: string, tlsUrl: string | undefined, dataDir: string, stockId: string, appid: string): string {
-  const credentials = credentialsFile(dataDir);
-  return `wxcoupon platform listening on ${url}${tlsUrl ? ` and ${tlsUrl} (HTTPS, mutual TLS for APIv2)` : ''}
-credentials: ${credentials}
-
-Send a 代金券 with the SDK:
-
-  import { readFileSync } from 'node:fs';
-  import { Wechatpay } from '@wxcoupon/sdk';
-  const c = JSON.parse(readFileSync('${credentials}', 'utf8'));
-  const wxpay = new Wechatpay({
-    mchid: c.mchid, serial: c.serial, privateKey: readFileSync(c.privateKeyFile),
-    certs: { [c.platformPublicKeyId]: readFileSync(c.platformPublicKeyFile) }, baseURL: c.baseURL,
-  });
-  const res = await wxpay.v3.marketing.favor.users._openid_.coupons.post({
-    openid: 'o-demo-user',
-    json: { stock_id: c.favorStockId, out_request_no: 'demo-1', appid: c.appid, stock_creator_mchid: c.mchid },
-  });
-  console.log(res.data.coupon_id);
-
-or from the shell: npx wxcoupon send --openid o-demo-user   (stock ${stockId}, appid ${appid})
-Health:    ${url}/healthz
-Console:   ${url}/console (sign in with the admin token below)
-Admin API: ${url}/admin/health (and the rest of /admin/…) with the header
-           Authorization: Bearer $(cat ${join(dataDir, 'admin-token')})
-           (the wxcoupon commands send it for you). Ctrl-C stops.
-`;
 }

@@ -114,7 +114,9 @@ export class JournalService implements RequestObserver {
 }
 
 let sequence = 0;
-const INSTANCE = randomBytes(2).toString('hex');
+// Processes that share a database (instances, `serve --workers`) each tag their ids: with 48 random bits two
+// of them started together (same millisecond, same sequence) do not pick the same tag in practice.
+const INSTANCE = randomBytes(6).toString('hex');
 
 /** Sorts by time: milliseconds, then this instance's sequence, then the instance. */
 function journalId(ms: number): string {
