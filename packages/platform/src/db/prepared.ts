@@ -14,25 +14,29 @@ const MARK = '\u0000wxcoupon-param:';
 export function prepared<P extends Params, R = unknown>(
   build: (db: Kysely<Database>, p: Placeholder) => Compilable<R>,
 ) {
-  const compiled = new WeakMap<object, { sql: string; slots: Array<{ name: string } | { value: unknown }> }>();
-  return async (db: Kysely<Database>, params: P): Promise<QueryResult<R>> => {
+  // Per engine: the SQL, and for each bound value either the name of a parameter or a value of its own.
+  const compiled = new WeakMap<object, { sql: string; names: Array<string | undefined>; fixed: unknown[] }>();
+  return (db: Kysely<Database>, params: P): Promise<QueryResult<R>> => {
     const adapter = db.getExecutor().adapter;
     let entry = compiled.get(adapter);
     if (!entry) {
       const query = build(db, ((name: string) => `${MARK}${name}`) as Placeholder).compile();
+      const named = (v: unknown) => typeof v === 'string' && v.startsWith(MARK);
       entry = {
         sql: query.sql,
-        slots: query.parameters.map((v) =>
-          typeof v === 'string' && v.startsWith(MARK) ? { name: v.slice(MARK.length) } : { value: v },
-        ),
+        names: query.parameters.map((v) => (named(v) ? (v as string).slice(MARK.length) : undefined)),
+        fixed: query.parameters.map((v) => (named(v) ? undefined : v)),
       };
       compiled.set(adapter, entry);
     }
-    const values = entry.slots.map((s) => {
-      if (!('name' in s)) return s.value;
-      if (!(s.name in params)) throw new Error(`prepared query: no value for parameter ${s.name}`);
-      return params[s.name];
-    });
+    const { names, fixed } = entry;
+    const values = new Array<unknown>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (name === undefined) values[i] = fixed[i];
+      else if (name in params) values[i] = params[name];
+      else return Promise.reject(new Error(`prepared query: no value for parameter ${name}`));
+    }
     return db.executeQuery<R>(CompiledQuery.raw(entry.sql, values));
   };
 }
