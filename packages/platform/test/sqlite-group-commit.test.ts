@@ -123,6 +123,34 @@ describe('SQLite group commit', () => {
     }
   });
 
+  test("waiting for another process's write lock does not stop the event loop", async () => {
+    // A connection the driver does not know of stands for another process (serve --workers): it holds
+    // the write lock for 150 ms while a write is asked for here.
+    const elsewhere = new SqliteDatabase(file);
+    elsewhere.pragma('busy_timeout = 5000');
+    elsewhere.prepare('BEGIN IMMEDIATE').run();
+    elsewhere.prepare("INSERT INTO items (id, n) VALUES ('p1', 1)").run();
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    try {
+      const release = sleep(150).then(() => elsewhere.prepare('COMMIT').run());
+      const since = durabilityMark(db as never);
+      const write = db.insertInto('items').values({ id: 'p2', n: 2 }).execute();
+      await sleep(100);
+      assert.ok(ticks >= 5, `the loop ran while the lock was held elsewhere (${ticks} ticks of 10 ms in 100 ms)`);
+      await Promise.all([write, release]);
+      await durable(db as never, since);
+      assert.equal(
+        (reader.prepare("SELECT count(*) AS n FROM items WHERE id IN ('p1', 'p2')").get() as { n: number }).n,
+        2,
+      );
+    } finally {
+      clearInterval(ticker);
+      if (elsewhere.inTransaction) elsewhere.prepare('ROLLBACK').run();
+      elsewhere.close();
+    }
+  });
+
   test('a batch keeps collecting writes over several turns until an answer needs it, or at most 10 ms', async () => {
     const committed = (id: string) =>
       (reader.prepare('SELECT count(*) AS n FROM items WHERE id = ?').get(id) as { n: number }).n === 1;

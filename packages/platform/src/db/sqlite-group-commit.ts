@@ -78,6 +78,8 @@ export class GroupCommitDriver implements Driver {
   private commitScheduledFor = 0;
   private commitTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The connection's busy_timeout (ms), read once: how long a BEGIN may wait for another process. */
+  private busyTimeout: number | undefined;
 
   constructor(
     private readonly db: SqliteDatabase.Database,
@@ -210,9 +212,7 @@ export class GroupCommitDriver implements Driver {
       await other.batch.committed.catch(() => {});
       if (this.batch) return;
     }
-    // IMMEDIATE takes the write lock at once (waiting up to busy_timeout for another process's
-    // batch), so a batch never fails later by trying to upgrade a read snapshot another writer moved.
-    this.statement('BEGIN IMMEDIATE').run();
+    await this.beginImmediate();
     let resolve!: () => void;
     let reject!: (err: unknown) => void;
     const committed = new Promise<void>((res, rej) => {
@@ -227,6 +227,38 @@ export class GroupCommitDriver implements Driver {
       set.add(this);
     }
     this.commitTimer = setTimeout(() => this.commitNow(), MAX_BATCH_MS);
+  }
+
+  /**
+   * IMMEDIATE takes the write lock at once, so a batch never fails later by trying to upgrade a read snapshot
+   * another writer moved. Another process on the same file (`serve --workers`, a second instance) may hold
+   * it for its own batch: SQLite's busy handler would wait for it by sleeping on this thread, stopping the
+   * event loop (verifying, signing, answering other requests) for up to a batch's length. So the attempt is
+   * made with no busy wait and retried after short pauses that let the loop run, for as long as the
+   * connection's busy_timeout would have waited.
+   */
+  private async beginImmediate(): Promise<void> {
+    if (this.file === ':memory:') {
+      this.statement('BEGIN IMMEDIATE').run();
+      return;
+    }
+    this.busyTimeout ??= this.db.pragma('busy_timeout', { simple: true }) as number;
+    const timeout = this.busyTimeout;
+    const deadline = performance.now() + timeout;
+    let pause = 0.25;
+    for (;;) {
+      this.db.pragma('busy_timeout = 0');
+      try {
+        this.statement('BEGIN IMMEDIATE').run();
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw err;
+      } finally {
+        this.db.pragma(`busy_timeout = ${timeout}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause * (1 + Math.random())));
+      pause = Math.min(pause * 2, 4);
+    }
   }
 
   /** Commits the open batch at the end of this turn of the event loop, so the turn's other work joins it. */
