@@ -34,15 +34,20 @@ type DeepKeys<T, P extends string = ''> = T extends Leaf
           : `${P}/${K}` | DeepKeys<NonNullable<T[K]>, `${P}/${K}`>;
       }[keyof T & string];
 
+type SameKeys<S, J> = [DeepKeys<S>] extends [DeepKeys<J>]
+  ? [DeepKeys<J>] extends [DeepKeys<S>]
+    ? true
+    : false
+  : false;
+
 /**
  * A schema's type agrees with the map's when every value it admits is one of the map's type and both
- * name the same members at every depth (enums may be narrower: the SDK's are open).
+ * name the same members at every depth (enums may be narrower: the SDK's are open). Where the map
+ * allows several shapes, the schema names one of them.
  */
 export type Agrees<S, J> = [S] extends [J]
-  ? [DeepKeys<S>] extends [DeepKeys<J>]
-    ? [DeepKeys<J>] extends [DeepKeys<S>]
-      ? true
-      : false
+  ? true extends (J extends unknown ? SameKeys<S, J> : never)
+    ? true
     : false
   : false;
 
