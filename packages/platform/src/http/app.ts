@@ -7,6 +7,7 @@ import { jsonContentType } from './content-type.js';
 import type { AdminEnv, AppEnv, V3Env } from './env.js';
 import { errorHandler } from './error-handler.js';
 import { observe } from './observe.js';
+import { serveDocument } from './openapi.js';
 import { requestIdMiddleware } from './request-id.js';
 import { literalPath } from './request-target.js';
 import { routeFallback } from './route-fallback.js';
@@ -40,6 +41,7 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   v3.use('*', v3Sign(ctx), v3Auth(ctx), jsonContentType);
   for (const f of features) f.v3?.(v3, ctx);
   app.route('/v3', v3);
+  serveDocument(app, v3);
 
   const admin = new Hono<AdminEnv>();
   admin.onError(onError);
