@@ -7,6 +7,7 @@ import { jsonContentType } from './http/content-type.js';
 import type { AdminEnv, AppEnv, V3Env } from './http/env.js';
 import { errorHandler } from './http/error-handler.js';
 import { observe } from './http/observe.js';
+import { serveDocument } from './http/openapi.js';
 import { requestIdMiddleware } from './http/request-id.js';
 import { literalPath } from './http/request-target.js';
 import { routeFallback } from './http/route-fallback.js';
@@ -37,6 +38,7 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   v3.use('*', v3Sign(ctx), durableReach(ctx.db), v3Auth(ctx), jsonContentType);
   for (const f of features) f.v3?.(v3, ctx);
   app.route('/v3', v3);
+  serveDocument(app, v3);
 
   const admin = new Hono<AdminEnv>();
   admin.onError(onError);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createPlatform, type Platform } from '@wxcoupon/platform';
+import { conforming } from '../../platform/test/helpers/conformance.js';
 import { ApiError, ENDPOINT_KEYS, V2Error, Wechatpay } from '../src/index.js';
 
 // End to end against the project's own WeChat Pay look-alike: in-process through its fetch handler,
@@ -15,6 +16,8 @@ let platform: Platform;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wxcoupon-sdk-e2e-'));
   platform = await createPlatform({ dataDir: dir, log: () => {} });
+  // Every answer is held to the platform's API document, as in the platform's own tests.
+  platform.fetch = conforming(platform.fetch);
 });
 
 after(async () => {

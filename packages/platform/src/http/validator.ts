@@ -212,6 +212,11 @@ export function parseBody<T>(raw: string, read: (b: FieldReader) => T): T {
 
 /** Parses a JSON request body; anything but a JSON object, or one nested too deep, is `PARAM_ERROR`. */
 function parseJsonObject(raw: string): FieldReader {
+  return new FieldReader(parseJson(raw), 'body');
+}
+
+/** A JSON request body as a value: anything but a JSON object, or one nested too deep, is `PARAM_ERROR`. */
+export function parseJson(raw: string): object {
   if (raw.trim() === '') throw new ApiError('PARAM_ERROR', BODY.empty, { location: 'body' });
   let value: unknown;
   try {
@@ -225,10 +230,9 @@ function parseJsonObject(raw: string): FieldReader {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ApiError('PARAM_ERROR', BODY.notObject, { location: 'body' });
   }
-  const reader = new FieldReader(value, 'body');
   const tooDeep = deeperThan(value, MAX_JSON_DEPTH);
-  if (tooDeep) reader.fail(tooDeep.pointer, tooDeep.value, WHY.depth(MAX_JSON_DEPTH), 'depth');
-  return reader;
+  if (tooDeep) new FieldReader(value, 'body').fail(tooDeep.pointer, tooDeep.value, WHY.depth(MAX_JSON_DEPTH), 'depth');
+  return value;
 }
 
 /** The first container nested deeper than `max` levels, found without recursion. */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlatform, type Platform, type PlatformOptions } from '../../src/index.js';
+import { conforming } from './conformance.js';
 import { clientFor, type SignedClient } from './signed-fetch.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -34,6 +35,8 @@ export async function startTestPlatform(options: Partial<PlatformOptions> = {}):
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
+  // Every answer a test receives in-process is held to the platform's API document.
+  platform.fetch = conforming(platform.fetch);
   const client = clientFor(platform.credentials, platform.fetch, 'http://platform.test');
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await platform.fetch(

@@ -1,6 +1,8 @@
+import { type Static, type TLiteral, Type } from '@sinclair/typebox';
 import { parseRfc3339 } from '../../clock.js';
 import { WHY } from '../../errors/messages.js';
-import { type FieldReader, OPENID_RULE, REQUEST_NO, REQUEST_NO_ISSUE } from '../../http/validator.js';
+import { oneOf, request, str } from '../../http/contract-schema.js';
+import { FieldReader, OPENID_RULE, REQUEST_NO, REQUEST_NO_ISSUE } from '../../http/validator.js';
 
 // Request parsing for the 商家券 APIs (coupon-api.md §4): every rule a field has, as PARAM_ERROR
 // with the field's JSON Pointer. Rules that need the stored stock (code modes) are in the services.
@@ -371,26 +373,44 @@ export interface SendInput {
  * openid and out_request_no 128, member_card_id 32. `member_card_id` is required for MEMBER and,
  * for NORMAL, accepted and ignored (the page's own example sends one with NORMAL).
  */
-export function parseSend(b: FieldReader, product: boolean): SendInput {
-  const input: SendInput = {
-    openid: b.string('/openid', { ...OPENID_RULE, required: true }),
-    appid: b.string('/appid', { required: true, max: product ? 32 : 128 }),
-    stockId: b.string('/stock_id', { required: true, ...ID_RULE, ...(product ? { max: 128 } : {}) }),
-    outRequestNo: requestNo(b, '/out_request_no'),
-    couponCode: b.string('/coupon_code', { ...CODE_RULE, required: false }),
-  };
-  if (!product) return input;
-  const couponType = b.string('/coupon_type', { required: true, max: 32, oneOf: ['NORMAL', 'MEMBER'] }) as
-    | 'NORMAL'
-    | 'MEMBER';
-  const memberCardId = b.string('/member_card_id', {
+const SEND_MEMBERS = {
+  openid: str({ ...OPENID_RULE, required: true }),
+  appid: str({ required: true, max: 128 }),
+  stock_id: str({ required: true, ...ID_RULE }),
+  out_request_no: str({ required: true, max: 128, pattern: REQUEST_NO, patternIssue: REQUEST_NO_ISSUE }),
+  coupon_code: str({ ...CODE_RULE, required: false }),
+};
+export const SEND_BODY = request(SEND_MEMBERS);
+export const PRODUCT_SEND_BODY = request({
+  ...SEND_MEMBERS,
+  appid: str({ required: true, max: 32 }),
+  stock_id: str({ required: true, ...ID_RULE, max: 128 }),
+  coupon_type: oneOf(['NORMAL', 'MEMBER'], { required: true, max: 32 }),
+  member_card_id: str({
     max: 32,
     pattern: /^[A-Za-z0-9_-]+$/,
     patternIssue: 'must be a 会员卡 card_id (letters, digits, _ and -)',
-  });
-  if (couponType === 'MEMBER' && memberCardId === undefined)
-    b.fail('/member_card_id', undefined, WHY.memberCardRequired, 'required');
-  return { ...input, product: { couponType, memberCardId: couponType === 'MEMBER' ? memberCardId : undefined } };
+  }),
+});
+
+export function sendInput(body: Static<typeof SEND_BODY>): SendInput {
+  return {
+    openid: body.openid,
+    appid: body.appid,
+    stockId: body.stock_id,
+    outRequestNo: body.out_request_no,
+    couponCode: body.coupon_code,
+  };
+}
+
+export function productSendInput(body: Static<typeof PRODUCT_SEND_BODY>): SendInput {
+  const couponType = body.coupon_type;
+  if (couponType === 'MEMBER' && body.member_card_id === undefined)
+    new FieldReader(body, 'body').fail('/member_card_id', undefined, WHY.memberCardRequired, 'required');
+  return {
+    ...sendInput(body),
+    product: { couponType, memberCardId: couponType === 'MEMBER' ? body.member_card_id : undefined },
+  };
 }
 
 export interface UseInput {
@@ -460,3 +480,185 @@ export function checkPath(r: FieldReader, name: string, max: number, pattern = /
     patternIssue: 'contains characters that are not allowed',
   });
 }
+
+// Answers (coupon-api.md §4): what the platform sends, as the API document publishes it. A stock and
+// its coupons echo the members the stock was created with, so those are declared here once.
+
+const literals = <const V extends readonly string[]>(values: V) =>
+  Type.Union(values.map((v) => Type.Literal(v)) as TLiteral<V[number]>[]);
+const Time = Type.String({ format: 'date-time' });
+const Opt = Type.Optional;
+
+const AVAILABLE_TIME = Type.Object({
+  available_begin_time: Time,
+  available_end_time: Time,
+  available_day_after_receive: Opt(Type.Integer()),
+  available_week: Opt(
+    Type.Object({
+      week_day: Opt(Type.Array(Type.Integer())),
+      available_day_time: Opt(Type.Array(Type.Object({ begin_time: Type.Integer(), end_time: Type.Integer() }))),
+    }),
+  ),
+  irregulary_avaliable_time: Opt(Type.Array(Type.Object({ begin_time: Time, end_time: Time }))),
+  wait_days_after_receive: Opt(Type.Integer()),
+  available_second_after_receive: Opt(Type.Integer()),
+});
+const USE_RULE = Type.Object({
+  coupon_available_time: AVAILABLE_TIME,
+  fixed_normal_coupon: Opt(Type.Object({ discount_amount: Type.Integer(), transaction_minimum: Type.Integer() })),
+  discount_coupon: Opt(Type.Object({ discount_percent: Type.Integer(), transaction_minimum: Type.Integer() })),
+  exchange_coupon: Opt(Type.Object({ exchange_price: Type.Integer(), transaction_minimum: Type.Integer() })),
+  use_method: literals(USE_METHODS),
+  mini_programs_appid: Opt(Type.String()),
+  mini_programs_path: Opt(Type.String()),
+});
+const SEND_RULE = Type.Object({
+  max_coupons: Opt(Type.Integer()),
+  max_coupons_per_user: Type.Integer(),
+  max_coupons_by_day: Opt(Type.Integer()),
+  max_amount: Opt(Type.Integer()),
+  max_amount_by_day: Opt(Type.Integer()),
+  natural_person_limit: Opt(Type.Boolean()),
+  prevent_api_abuse: Opt(Type.Boolean()),
+  transferable: Opt(Type.Boolean()),
+  shareable: Opt(Type.Boolean()),
+});
+const CUSTOM_ENTRANCE = Type.Object({
+  mini_programs_info: Opt(
+    Type.Object({
+      mini_programs_appid: Type.String(),
+      mini_programs_path: Type.String(),
+      entrance_words: Type.String(),
+      guiding_words: Opt(Type.String()),
+    }),
+  ),
+  appid: Opt(Type.String()),
+  hall_id: Opt(Type.String()),
+  store_id: Opt(Type.String()),
+  code_display_mode: Opt(literals(DISPLAY_MODES)),
+});
+const DISPLAY_PATTERN = Type.Object({
+  description: Opt(Type.String()),
+  merchant_logo_url: Opt(Type.String()),
+  merchant_name: Opt(Type.String()),
+  background_color: Opt(Type.String()),
+  coupon_image_url: Opt(Type.String()),
+  finder_info: Opt(
+    Type.Object({
+      finder_id: Type.String(),
+      finder_video_id: Type.String(),
+      finder_video_cover_image_url: Type.String(),
+    }),
+  ),
+});
+
+export const STOCK_CREATED = Type.Object({ stock_id: Type.String(), create_time: Time });
+
+export const STOCK = Type.Object({
+  stock_name: Type.String(),
+  belong_merchant: Type.String(),
+  comment: Opt(Type.String()),
+  goods_name: Type.String(),
+  stock_type: literals(STOCK_TYPES),
+  coupon_use_rule: USE_RULE,
+  stock_send_rule: SEND_RULE,
+  custom_entrance: Opt(CUSTOM_ENTRANCE),
+  display_pattern_info: Opt(DISPLAY_PATTERN),
+  coupon_code_mode: literals(CODE_MODES),
+  notify_config: Opt(Type.Object({ notify_appid: Opt(Type.String()) })),
+  subsidy: Opt(Type.Boolean()),
+  stock_id: Type.String(),
+  stock_state: literals(['UNAUDIT', 'RUNNING', 'STOPED', 'PAUSED']),
+  coupon_code_count: Opt(Type.Object({ total_count: Type.Integer(), available_count: Type.Integer() })),
+  send_count_information: Opt(
+    Type.Object({
+      total_send_num: Opt(Type.Integer()),
+      total_send_amount: Opt(Type.Integer()),
+      today_send_num: Opt(Type.Integer()),
+      today_send_amount: Opt(Type.Integer()),
+    }),
+  ),
+});
+
+export const BUDGET = Type.Object({ max_coupons: Type.Integer(), max_coupons_by_day: Opt(Type.Integer()) });
+
+export const UPLOADED = Type.Object({
+  stock_id: Type.String(),
+  total_count: Type.Integer(),
+  success_count: Type.Integer(),
+  success_codes: Opt(Type.Array(Type.String())),
+  success_time: Time,
+  fail_count: Opt(Type.Integer()),
+  fail_codes: Opt(Type.Array(Type.Object({ coupon_code: Type.String(), code: Type.String(), message: Type.String() }))),
+  exist_codes: Opt(Type.Array(Type.String())),
+  duplicate_codes: Opt(Type.Array(Type.String())),
+});
+
+const CODE = Type.Object({
+  code: Type.String(),
+  code_status: literals(CODE_STATUSES),
+  upload_time: Time,
+  dispatched_time: Opt(Time),
+  openid: Opt(Type.String()),
+  unionid: Opt(Type.String()),
+  coupon_code: Opt(Type.String()),
+});
+
+export const CODE_PAGE = Type.Object({
+  stock_id: Type.String(),
+  total_count: Type.Integer(),
+  data: Type.Array(CODE),
+  offset: Type.Integer(),
+  limit: Type.Integer(),
+});
+
+export const COUPON = Type.Object({
+  belong_merchant: Type.String(),
+  stock_name: Type.String(),
+  comment: Opt(Type.String()),
+  goods_name: Type.String(),
+  stock_type: literals(STOCK_TYPES),
+  transferable: Opt(Type.Boolean()),
+  shareable: Opt(Type.Boolean()),
+  coupon_state: Opt(
+    literals([...COUPON_STATES, 'PENDING_REDEEM', 'REDEEM_CONFIRMING', 'REDEEM_FAILED', 'REDEEM_EXPIRED']),
+  ),
+  display_pattern_info: Opt(DISPLAY_PATTERN),
+  coupon_use_rule: USE_RULE,
+  custom_entrance: Opt(CUSTOM_ENTRANCE),
+  coupon_code: Opt(Type.String()),
+  stock_id: Opt(Type.String()),
+  available_start_time: Time,
+  expire_time: Time,
+  receive_time: Time,
+  send_request_no: Opt(Type.String()),
+  use_request_no: Opt(Type.String()),
+  use_time: Opt(Time),
+  associate_out_trade_no: Opt(Type.String()),
+  return_request_no: Opt(Type.String()),
+  return_time: Opt(Time),
+  deactivate_request_no: Opt(Type.String()),
+  deactivate_time: Opt(Time),
+  deactivate_reason: Opt(Type.String()),
+});
+
+export const CODE_DETAIL = Type.Object({ code_information: CODE, coupon_information: Opt(COUPON) });
+export const CODE_DELETED = Type.Object({ stock_id: Type.String(), delete_time: Time });
+
+const SEND_RESULT = Type.Object({ stock_id: Type.String(), coupon_code: Type.String(), out_request_no: Type.String() });
+/** 商家券 send answers wrapped, as WeChat Pay's generated SDKs decode it. */
+export const SENT = Type.Object({ send_coupon_result: SEND_RESULT });
+export const PRODUCT_SENT = SEND_RESULT;
+export const USED = Type.Object({ stock_id: Type.String(), openid: Type.String(), wechatpay_use_time: Time });
+export const COUPON_PAGE = Type.Object({
+  data: Type.Array(COUPON),
+  total_count: Type.Integer(),
+  offset: Type.Integer(),
+  limit: Type.Integer(),
+});
+export const ASSOCIATED = Type.Object({ wechatpay_associate_time: Time });
+export const DISASSOCIATED = Type.Object({ wechatpay_disassociate_time: Time });
+export const RETURNED = Type.Object({ wechatpay_return_time: Time });
+export const DEACTIVATED = Type.Object({ wechatpay_deactivate_time: Time });
+export const CALLBACK_SET = Type.Object({ update_time: Opt(Time), notify_url: Type.String(), mchid: Type.String() });
+export const CALLBACK = Type.Object({ notify_url: Type.String(), mchid: Type.String() });

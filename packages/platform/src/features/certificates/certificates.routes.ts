@@ -2,9 +2,9 @@ import { aesGcmEncrypt, nonce } from '@wxcoupon/sdk/crypto';
 import { rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
+import { route } from '../../http/contract.js';
 import type { V3Router } from '../../http/env.js';
-import { ok } from '../../http/reply.js';
-import { servesApi } from '../../http/request-note.js';
+import { CERTIFICATES } from './certificates.schema.js';
 
 /**
  * `GET /v3/certificates` (protocol.md §1.3): the platform certificate, AEAD_AES_256_GCM-encrypted
@@ -12,9 +12,11 @@ import { servesApi } from '../../http/request-note.js';
  * platform certificate: 404 RESOURCE_NOT_EXISTS, as the real service answers.
  */
 export function certificatesRoutes(router: V3Router, ctx: PlatformContext): void {
-  router.get(
-    '/certificates',
-    servesApi('certificates', async (c) => {
+  route(
+    router,
+    'GET /v3/certificates',
+    { summary: '下载平台证书', api: 'certificates', response: CERTIFICATES, errors: [] },
+    async (_, c) => {
       const me = c.get('merchant');
       if (me.platformKeyMode === 'public_key') {
         throw new ApiError('RESOURCE_NOT_EXISTS', '商户已切换为微信支付公钥模式，无平台证书');
@@ -23,7 +25,7 @@ export function certificatesRoutes(router: V3Router, ctx: PlatformContext): void
       if (!merchant) throw new ApiError('MCH_NOT_EXISTS');
       const cert = ctx.keys.certificate;
       const iv = nonce(12);
-      return ok(c, {
+      return {
         data: [
           {
             serial_no: cert.id,
@@ -37,7 +39,7 @@ export function certificatesRoutes(router: V3Router, ctx: PlatformContext): void
             },
           },
         ],
-      });
-    }),
+      };
+    },
   );
 }

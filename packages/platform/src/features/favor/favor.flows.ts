@@ -1,13 +1,13 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FavorFlowResponse } from '@wxcoupon/sdk';
+import type { Context } from 'hono';
 import { rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
-import type { AppRouter, V3Router } from '../../http/env.js';
-import { ok } from '../../http/reply.js';
-import { FieldReader } from '../../http/validator.js';
+import { type RouteInput, route } from '../../http/contract.js';
+import type { AppRouter, V3Env, V3Router } from '../../http/env.js';
 import { findStock } from './favor.repository.js';
-import { checkPathParam } from './favor.schema.js';
+import { FLOW, STOCK_PATH } from './favor.schema.js';
 
 // F13/F14: links to a stock's use-flow and refund-flow files (coupon-api.md §3.9). Only the creator may
 // ask, from 10 hours after the stock ended. The link is valid 30 s and carries an HMAC, so any instance
@@ -17,14 +17,16 @@ import { checkPathParam } from './favor.schema.js';
 
 const KINDS = { 'use-flow': 'use', 'refund-flow': 'refund' } as const;
 type Kind = keyof typeof KINDS;
+const SUMMARIES: Record<Kind, string> = { 'use-flow': '下载批次核销明细', 'refund-flow': '下载批次退款明细' };
 const LINK_MS = 30_000;
 const AFTER_END_MS = 10 * 3600_000;
 const SECRET_SETTING = 'favor.flow_link_secret';
 
 export function flowRoutes(router: V3Router, ctx: PlatformContext): void {
   for (const kind of Object.keys(KINDS) as Kind[]) {
-    router.get(`/marketing/favor/stocks/:stock_id/${kind}`, async (c) => {
-      const stockId = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'stock_id', 20);
+    const spec = { summary: SUMMARIES[kind], params: STOCK_PATH, response: FLOW };
+    const serve: Handler = async ({ params }, c) => {
+      const stockId = params.stock_id;
       const stock = await findStock(ctx.db, stockId);
       if (!stock) throw new ApiError('RESOURCE_NOT_EXISTS', '批次不存在');
       if (stock.creator_mchid !== c.get('merchant').mchid)
@@ -40,15 +42,21 @@ export function flowRoutes(router: V3Router, ctx: PlatformContext): void {
       const expires = now + LINK_MS;
       const token = await sign(ctx, `${kind}:${stockId}:${expires}`);
       const origin = new URL(c.req.url).origin;
-      const answer: FavorFlowResponse = {
+      return {
         url: `${origin}/downloads/favor/${stockId}/${kind}?expires=${expires}&token=${token}`,
         hash_value: createHash('sha1').update(file).digest('hex'),
         hash_type: 'SHA1',
       };
-      return ok(c, answer);
-    });
+    };
+    if (kind === 'use-flow') route(router, 'GET /v3/marketing/favor/stocks/{stock_id}/use-flow', spec, serve);
+    else route(router, 'GET /v3/marketing/favor/stocks/{stock_id}/refund-flow', spec, serve);
   }
 }
+
+type Handler = (
+  input: RouteInput<typeof STOCK_PATH, undefined, undefined>,
+  c: Context<V3Env>,
+) => Promise<FavorFlowResponse>;
 
 /** The download itself: outside APIv3 (unsigned, as on the real service), guarded by the link's HMAC. */
 export function flowDownloads(app: AppRouter, ctx: PlatformContext): void {

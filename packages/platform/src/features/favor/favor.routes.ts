@@ -1,21 +1,37 @@
 import { every } from 'hono/combine';
 import { parseRfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
-import { MESSAGES } from '../../errors/messages.js';
+import { route } from '../../http/contract.js';
 import type { V3Router } from '../../http/env.js';
 import { rateLimit } from '../../http/rate-limit.js';
-import { ok } from '../../http/reply.js';
 import { servesApi } from '../../http/request-note.js';
-import { FieldReader, MCHID, parseBody } from '../../http/validator.js';
 import { v3Faults } from '../faults/faults.transport.js';
 import {
-  APPID_RULE,
-  COUPON_STATUSES,
-  CREATOR_RULE,
-  checkPathParam,
-  parseCreateStock,
-  parseSend,
-  STOCK_STATUSES,
+  CALLBACK,
+  CALLBACK_SET,
+  CALLBACKS_BODY,
+  CALLBACKS_QUERY,
+  COUPON,
+  COUPON_PAGE,
+  COUPON_PATH,
+  COUPON_QUERY,
+  CREATE_STOCK_BODY,
+  CREATOR_BODY,
+  createStockInput,
+  pagingQuery,
+  SEND_BODY,
+  SENT,
+  STOCK,
+  STOCK_CREATED,
+  STOCK_LIST_QUERY,
+  STOCK_PAGE,
+  STOCK_PATH,
+  STOCK_QUERY,
+  STOCK_STATE_CHANGED,
+  STRING_PAGE,
+  sendInput,
+  USER_COUPONS_QUERY,
+  USER_PATH,
 } from './favor.schema.js';
 
 // The 代金券 APIs (coupon-api.md §3), mounted under /v3: F1–F12, F18, F19.
@@ -29,127 +45,165 @@ export function favorRoutes(router: V3Router, ctx: PlatformContext): void {
       every(rateLimit(ctx, `favor.${api}`, 'FREQUENCY_LIMIT_EXCEED'), v3Faults(ctx, `favor.${api}`)),
     );
 
-  router.post('/marketing/favor/coupon-stocks', limited('stocks.create'), async (c) => {
-    const input = parseBody(c.get('rawBody'), (b) => parseCreateStock(b, ctx.clock()));
-    return ok(c, await favor.createStock(c.get('merchant').mchid, input));
+  route(
+    router,
+    'POST /v3/marketing/favor/coupon-stocks',
+    {
+      summary: '创建代金券批次',
+      before: limited('stocks.create'),
+      body: CREATE_STOCK_BODY,
+      response: STOCK_CREATED,
+    },
+    ({ body }, c) => favor.createStock(c.get('merchant').mchid, createStockInput(body, ctx.clock())),
+  );
+
+  const state = <O extends keyof typeof STOCK_STATE_CHANGED>(op: O, summary: string) => ({
+    summary,
+    before: limited(`stocks.${op}`),
+    params: STOCK_PATH,
+    body: CREATOR_BODY,
+    response: STOCK_STATE_CHANGED[op],
   });
+  type StateInput = { params: { stock_id: string }; body: { stock_creator_mchid: string } };
+  const args = ({ params, body }: StateInput, mchid: string) =>
+    [mchid, params.stock_id, body.stock_creator_mchid] as const;
+  route(router, 'POST /v3/marketing/favor/stocks/{stock_id}/start', state('start', '激活代金券批次'), (input, c) =>
+    favor.start(...args(input, c.get('merchant').mchid)),
+  );
+  route(router, 'POST /v3/marketing/favor/stocks/{stock_id}/pause', state('pause', '暂停代金券批次'), (input, c) =>
+    favor.pause(...args(input, c.get('merchant').mchid)),
+  );
+  route(router, 'POST /v3/marketing/favor/stocks/{stock_id}/restart', state('restart', '重启代金券批次'), (input, c) =>
+    favor.restart(...args(input, c.get('merchant').mchid)),
+  );
+  route(router, 'POST /v3/marketing/favor/stocks/{stock_id}/stop', state('stop', '终止代金券批次'), (input, c) =>
+    favor.stop(...args(input, c.get('merchant').mchid)),
+  );
 
-  for (const op of ['start', 'pause', 'restart', 'stop'] as const) {
-    router.post(`/marketing/favor/stocks/:stock_id/${op}`, limited(`stocks.${op}`), async (c) => {
-      const stockId = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'stock_id', 20);
-      const creator = parseBody(c.get('rawBody'), (b) =>
-        b.string('/stock_creator_mchid', { ...CREATOR_RULE, pattern: MCHID }),
-      );
-      return ok(c, await favor[op](c.get('merchant').mchid, stockId, creator));
-    });
-  }
-
-  router.get('/marketing/favor/stocks', limited('stocks.list'), async (c) => {
-    const q = new FieldReader(c.req.query(), 'query');
-    const createStart = q.string('/create_start_time', { max: 64 });
-    const createEnd = q.string('/create_end_time', { max: 64 });
-    const status = q.string('/status', { oneOf: STOCK_STATUSES });
-    const query = {
-      offset: q.integer('/offset', { required: true, min: 0 }),
-      limit: q.integer('/limit', { required: true, min: 1, max: 10, maxText: MESSAGES.pageSizeTooLarge }),
-      creator: q.string('/stock_creator_mchid', CREATOR_RULE),
-      ...(createStart !== undefined ? { createStart: queryTime(q, '/create_start_time', createStart) } : {}),
-      ...(createEnd !== undefined ? { createEnd: queryTime(q, '/create_end_time', createEnd) } : {}),
-      ...(status !== undefined ? { status } : {}),
-    };
-    return ok(c, await favor.listStocks(c.get('merchant').mchid, query));
-  });
-
-  router.get('/marketing/favor/stocks/:stock_id', limited('stocks.get'), async (c) => {
-    const stockId = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'stock_id', 20);
-    const creator = new FieldReader(c.req.query(), 'query').string('/stock_creator_mchid', CREATOR_RULE);
-    return ok(c, await favor.getStock(c.get('merchant').mchid, stockId, creator));
-  });
-
-  for (const [path, kind, maxOffset, maxLimit] of [
-    ['merchants', 'available_merchants', 1000, 50],
-    ['items', 'available_items', 500, 100],
-  ] as const) {
-    router.get(`/marketing/favor/stocks/:stock_id/${path}`, limited(`stocks.${path}`), async (c) => {
-      const stockId = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'stock_id', 20);
-      const q = new FieldReader(c.req.query(), 'query');
-      const offset = q.integer('/offset', { required: true, min: 0, max: maxOffset });
-      const limit = q.integer('/limit', { required: true, min: 1, max: maxLimit, maxText: MESSAGES.pageSizeTooLarge });
-      const creator = q.string('/stock_creator_mchid', CREATOR_RULE);
-      return ok(c, await favor.stockList(c.get('merchant').mchid, stockId, creator, kind, offset, limit));
-    });
-  }
-
-  router.post('/marketing/favor/users/:openid/coupons', limited('coupons.send'), async (c) => {
-    const openid = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'openid', 128);
-    const input = parseBody(c.get('rawBody'), (b) => parseSend(b, openid));
-    return ok(c, await favor.send(c.get('merchant').mchid, input));
-  });
-
-  router.get('/marketing/favor/users/:openid/coupons/:coupon_id', limited('coupons.get'), async (c) => {
-    const path = new FieldReader(c.req.param(), 'uri_template');
-    const openid = checkPathParam(path, 'openid', 128);
-    const couponId = checkPathParam(path, 'coupon_id', 20);
-    const appid = new FieldReader(c.req.query(), 'query').string('/appid', APPID_RULE);
-    return ok(c, await favor.getCoupon(c.get('merchant').mchid, openid, couponId, appid));
-  });
-
-  router.get('/marketing/favor/users/:openid/coupons', limited('coupons.list'), async (c) => {
-    const openid = checkPathParam(new FieldReader(c.req.param(), 'uri_template'), 'openid', 128);
-    const q = new FieldReader(c.req.query(), 'query');
-    const optional = {
-      stockId: q.string('/stock_id', { max: 20 }),
-      status: q.string('/status', { oneOf: COUPON_STATUSES }),
-      creator: q.string('/creator_mchid', { max: 20 }),
-      sender: q.string('/sender_mchid', { max: 20 }),
-      available: q.string('/available_mchid', { max: 20 }),
-    };
-    const query = {
-      openid,
-      appid: q.string('/appid', APPID_RULE),
-      offset: q.integer('/offset', { min: 0 }) ?? 0,
-      limit: q.integer('/limit', { min: 1, max: 100, maxText: MESSAGES.pageSizeTooLarge }) ?? 20,
-      ...(Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as {
-        [K in keyof typeof optional]?: string;
+  route(
+    router,
+    'GET /v3/marketing/favor/stocks',
+    { summary: '条件查询批次列表', before: limited('stocks.list'), query: STOCK_LIST_QUERY, response: STOCK_PAGE },
+    ({ query: q }, c) =>
+      favor.listStocks(c.get('merchant').mchid, {
+        offset: q.offset,
+        limit: q.limit,
+        creator: q.stock_creator_mchid,
+        ...(q.create_start_time !== undefined ? { createStart: parseRfc3339(q.create_start_time) as number } : {}),
+        ...(q.create_end_time !== undefined ? { createEnd: parseRfc3339(q.create_end_time) as number } : {}),
+        ...(q.status !== undefined ? { status: q.status } : {}),
       }),
-    };
-    return ok(c, await favor.listCoupons(c.get('merchant').mchid, query));
-  });
+  );
 
-  router.post('/marketing/favor/callbacks', limited('callbacks.set'), async (c) => {
-    const { mchid, url, enabled } = parseBody(c.get('rawBody'), (b) => {
-      const url = b.string('/notify_url', { required: true, requiredText: MESSAGES.callbackUrlRequired, max: 256 });
-      checkNotifyUrl(b, url);
-      const mchid = b.string('/mchid', { required: true, requiredText: MESSAGES.callbackMchidRequired, max: 20 });
-      return { mchid, url, enabled: b.boolean('/switch') };
-    });
-    return ok(c, await favor.setCallback(c.get('merchant').mchid, mchid, url, enabled));
-  });
+  route(
+    router,
+    'GET /v3/marketing/favor/stocks/{stock_id}',
+    {
+      summary: '查询批次详情',
+      before: limited('stocks.get'),
+      params: STOCK_PATH,
+      query: STOCK_QUERY,
+      response: STOCK,
+    },
+    ({ params, query }, c) => favor.getStock(c.get('merchant').mchid, params.stock_id, query.stock_creator_mchid),
+  );
 
-  router.get('/marketing/favor/callbacks', limited('callbacks.get'), async (c) => {
-    const mchid = new FieldReader(c.req.query(), 'query').string('/mchid', {
-      required: true,
-      requiredText: MESSAGES.callbackMchidRequired,
-      max: 20,
-    });
-    return ok(c, await favor.getCallback(c.get('merchant').mchid, mchid));
-  });
-}
+  for (const [path, kind, maxOffset, maxLimit, summary] of [
+    ['merchants', 'available_merchants', 1000, 50, '查询代金券可用商户'],
+    ['items', 'available_items', 500, 100, '查询代金券可用单品'],
+  ] as const) {
+    route(
+      router,
+      `GET /v3/marketing/favor/stocks/{stock_id}/${path}`,
+      {
+        summary,
+        before: limited(`stocks.${path}`),
+        params: STOCK_PATH,
+        query: pagingQuery(maxOffset, maxLimit),
+        response: STRING_PAGE,
+      },
+      ({ params, query }, c) =>
+        favor.stockList(
+          c.get('merchant').mchid,
+          params.stock_id,
+          query.stock_creator_mchid,
+          kind,
+          query.offset,
+          query.limit,
+        ),
+    );
+  }
 
-function queryTime(q: FieldReader, pointer: string, text: string): number {
-  const ms = parseRfc3339(text);
-  if (ms === undefined) q.answer(pointer, text, MESSAGES.badTimeFormat);
-  return ms;
-}
+  route(
+    router,
+    'POST /v3/marketing/favor/users/{openid}/coupons',
+    {
+      summary: '发放代金券',
+      before: limited('coupons.send'),
+      params: USER_PATH,
+      body: SEND_BODY,
+      response: SENT,
+      example: {
+        request: {
+          stock_id: '9856000',
+          out_request_no: '89560002019101000121',
+          appid: 'wx233544546545989',
+          stock_creator_mchid: '8956000',
+        },
+        response: { coupon_id: '9867041' },
+      },
+    },
+    ({ params, body }, c) => favor.send(c.get('merchant').mchid, sendInput(params.openid, body)),
+  );
 
-/**
- * Notification URLs must be https without a query (coupon-api.md §1.5). http:// is accepted on
- * loopback hosts only, so a developer's local receiver works.
- */
-export function checkNotifyUrl(b: FieldReader, text: string): void {
-  const url = URL.canParse(text) ? new URL(text) : b.fail('/notify_url', text, 'must be an absolute https URL');
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
-    b.fail('/notify_url', text, 'must use https (http is accepted on loopback only)');
-  if (url.search) b.fail('/notify_url', text, 'must not carry query parameters');
+  route(
+    router,
+    'GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}',
+    {
+      summary: '查询代金券详情',
+      before: limited('coupons.get'),
+      params: COUPON_PATH,
+      query: COUPON_QUERY,
+      response: COUPON,
+    },
+    ({ params, query }, c) => favor.getCoupon(c.get('merchant').mchid, params.openid, params.coupon_id, query.appid),
+  );
+
+  route(
+    router,
+    'GET /v3/marketing/favor/users/{openid}/coupons',
+    {
+      summary: '根据商户号查用户的券',
+      before: limited('coupons.list'),
+      params: USER_PATH,
+      query: USER_COUPONS_QUERY,
+      response: COUPON_PAGE,
+    },
+    ({ params, query: q }, c) =>
+      favor.listCoupons(c.get('merchant').mchid, {
+        openid: params.openid,
+        appid: q.appid,
+        offset: q.offset ?? 0,
+        limit: q.limit ?? 20,
+        ...(q.stock_id !== undefined ? { stockId: q.stock_id } : {}),
+        ...(q.status !== undefined ? { status: q.status } : {}),
+        ...(q.creator_mchid !== undefined ? { creator: q.creator_mchid } : {}),
+        ...(q.sender_mchid !== undefined ? { sender: q.sender_mchid } : {}),
+        ...(q.available_mchid !== undefined ? { available: q.available_mchid } : {}),
+      }),
+  );
+
+  route(
+    router,
+    'POST /v3/marketing/favor/callbacks',
+    { summary: '设置消息通知地址', before: limited('callbacks.set'), body: CALLBACKS_BODY, response: CALLBACK_SET },
+    ({ body }, c) => favor.setCallback(c.get('merchant').mchid, body.mchid, body.notify_url, body.switch),
+  );
+
+  route(
+    router,
+    'GET /v3/marketing/favor/callbacks',
+    { summary: '查询消息通知地址', before: limited('callbacks.get'), query: CALLBACKS_QUERY, response: CALLBACK },
+    ({ query }, c) => favor.getCallback(c.get('merchant').mchid, query.mchid),
+  );
 }
