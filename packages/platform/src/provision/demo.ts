@@ -3,6 +3,7 @@ import { parseCreateStock } from '../features/busifavor/busifavor.schema.js';
 import { tlsBaseUrlFor } from '../http/listen-tls.js';
 import { FieldReader } from '../http/validator.js';
 import { type DemoCredentials, writeCredentials, writePem } from './credentials.js';
+import { addDemoRecord, readDemoRecord } from './provision.repository.js';
 
 // First start: a demo merchant with fresh keys, an appid, a running 代金券 stock and a 商品券 stock
 // (a 商家券 stock with product information, MERCHANT_API codes, so the README's 商品券 call runs as
@@ -10,7 +11,6 @@ import { type DemoCredentials, writeCredentials, writePem } from './credentials.
 // the credentials need is kept in the database (settings), so a second start, or another instance
 // on the same database, writes the same credentials without generating anything.
 
-const SETTING = 'demo.credentials';
 export const DEMO_MCHID = '1900000109';
 export const DEMO_APPID = 'wxd678efh567hg6787';
 
@@ -31,11 +31,7 @@ export async function provisionDemo(ctx: PlatformContext, baseURL: string): Prom
   let stored = await readStored(ctx);
   if (!stored) {
     const candidate = await create(ctx).catch((err) => waitForOther(ctx, err));
-    await ctx.db
-      .insertInto('settings')
-      .values({ name: SETTING, value: JSON.stringify(candidate) })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
+    await addDemoRecord(ctx.db, JSON.stringify(candidate));
     stored = (await readStored(ctx)) as StoredDemo;
   }
   const dir = ctx.dataDir;
@@ -74,18 +70,14 @@ async function waitForOther(ctx: PlatformContext, err: unknown): Promise<StoredD
 }
 
 async function readStored(ctx: PlatformContext): Promise<StoredDemo | undefined> {
-  const row = await ctx.db.selectFrom('settings').select('value').where('name', '=', SETTING).executeTakeFirst();
-  return row ? (JSON.parse(row.value) as StoredDemo) : undefined;
+  const value = await readDemoRecord(ctx.db);
+  return value !== undefined ? (JSON.parse(value) as StoredDemo) : undefined;
 }
 
 async function create(ctx: PlatformContext): Promise<StoredDemo> {
   const { merchants, favor } = ctx.services;
   // Another instance may have created the merchant a moment ago; then its record wins (see above).
-  const existing = await ctx.db
-    .selectFrom('merchants')
-    .select('mchid')
-    .where('mchid', '=', DEMO_MCHID)
-    .executeTakeFirst();
+  const existing = await merchants.find(DEMO_MCHID);
   const mchid = existing ? `19${Date.now() % 100_000_000}` : DEMO_MCHID;
   const m = await merchants.addMerchant({ mchid, name: 'wxcoupon demo merchant' });
   await merchants.bindAppid(m.mchid, DEMO_APPID);

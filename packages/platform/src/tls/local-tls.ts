@@ -2,6 +2,7 @@ import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { generateRsaKeyPair, issueCertificate } from '@wxcoupon/sdk/pki';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
+import { addTlsSetting, readTlsSetting, replaceTlsSetting } from './tls.repository.js';
 
 // The platform's own little PKI: a local CA that issues the HTTPS server certificate and every
 // merchant's API certificate, which is both the APIv3 signing certificate (its serial goes into
@@ -94,11 +95,7 @@ export class LocalTls {
     const stored = await loadOrCreate<StoredServer>(this.db, SERVER_SETTING, () => this.createServer());
     if (this.issued(new X509Certificate(stored.serverCertificatePem), this.clock())) return stored;
     const fresh = await this.createServer();
-    await this.db
-      .updateTable('settings')
-      .set({ value: JSON.stringify(fresh) })
-      .where('name', '=', SERVER_SETTING)
-      .execute();
+    await replaceTlsSetting(this.db, SERVER_SETTING, JSON.stringify(fresh));
     return fresh;
   }
 
@@ -126,17 +123,13 @@ export class LocalTls {
  */
 async function loadOrCreate<T>(db: Db, name: string, create: () => Promise<T>): Promise<T> {
   const read = async () => {
-    const row = await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst();
-    return row ? (JSON.parse(row.value) as T) : undefined;
+    const value = await readTlsSetting(db, name);
+    return value !== undefined ? (JSON.parse(value) as T) : undefined;
   };
   const existing = await read();
   if (existing) return existing;
   const candidate = await create();
-  await db
-    .insertInto('settings')
-    .values({ name, value: JSON.stringify(candidate) })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
+  await addTlsSetting(db, name, JSON.stringify(candidate));
   return (await read()) as T;
 }
 

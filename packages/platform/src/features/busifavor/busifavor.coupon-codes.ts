@@ -54,32 +54,20 @@ export class BusifavorCodes {
         const success: string[] = [];
         const exist: string[] = [];
         for (const code of fresh) {
-          const r = await trx
-            .insertInto('busifavor_codes')
-            .values({
-              stock_id: stockId,
-              code,
-              status: 'AVAILABLE',
-              pick: randomInt(0, repo.PICK_RANGE),
-              upload_ms: now,
-              dispatched_ms: null,
-              openid: null,
-            })
-            .onConflict((oc) => oc.columns(['stock_id', 'code']).doNothing())
-            .executeTakeFirst();
-          if ((r.numInsertedOrUpdatedRows ?? 0n) > 0n) success.push(code);
+          const row = {
+            stock_id: stockId,
+            code,
+            status: 'AVAILABLE',
+            pick: randomInt(0, repo.PICK_RANGE),
+            upload_ms: now,
+            dispatched_ms: null,
+            openid: null,
+          };
+          if (await repo.insertCode(trx, row)) success.push(code);
           else exist.push(code);
         }
-        if (success.length > 0) {
-          const grown = await trx
-            .updateTable('busifavor_stocks')
-            .set((eb) => ({ uploaded_codes: eb('uploaded_codes', '+', success.length) }))
-            .where('stock_id', '=', stockId)
-            .where((eb) => eb(eb('uploaded_codes', '+', success.length), '<=', eb.ref('max_coupons')))
-            .executeTakeFirst();
-          if (grown.numUpdatedRows === 0n)
-            throw new ApiError('INVALID_REQUEST', `上传的自定义 code 已达上限：批次最多 ${stock.max_coupons} 个code`);
-        }
+        if (success.length > 0 && !(await repo.growUploaded(trx, stockId, success.length)))
+          throw new ApiError('INVALID_REQUEST', `上传的自定义 code 已达上限：批次最多 ${stock.max_coupons} 个code`);
         return {
           stock_id: stockId,
           total_count: seen.size,
@@ -96,13 +84,10 @@ export class BusifavorCodes {
 
   async list(mchid: string, stockId: string, q: { offset: number; limit: number; status?: string }) {
     await this.uploadStock(mchid, stockId);
-    let base = this.ctx.db.selectFrom('busifavor_codes').where('stock_id', '=', stockId);
-    if (q.status) base = base.where('status', '=', q.status);
-    const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-    const rows = await base.selectAll().orderBy('upload_ms').orderBy('code').limit(q.limit).offset(q.offset).execute();
+    const { rows, total } = await repo.codesPage(this.ctx.db, stockId, q);
     return {
       stock_id: stockId,
-      total_count: Number(total?.n ?? 0),
+      total_count: total,
       data: rows.map(codeView),
       offset: q.offset,
       limit: q.limit,
@@ -130,22 +115,11 @@ export class BusifavorCodes {
       { mchid, kind: 'delete', requestNo, field: 'delete_request_no' },
       { stockId, code },
       async (trx) => {
-        const r = await trx
-          .deleteFrom('busifavor_codes')
-          .where('stock_id', '=', stockId)
-          .where('code', '=', code)
-          .where('status', '=', 'AVAILABLE')
-          .executeTakeFirst();
-        if (r.numDeletedRows === 0n) {
+        if (!(await repo.removeAvailableCode(trx, stockId, code))) {
           const row = await repo.findCode(trx, stockId, code);
           if (!row) throw new ApiError('RESOURCE_NOT_EXISTS', '预存code不存在');
           throw new ApiError('INVALID_REQUEST', '预存code已发放给用户，不能删除');
         }
-        await trx
-          .updateTable('busifavor_stocks')
-          .set((eb) => ({ uploaded_codes: eb('uploaded_codes', '-', 1) }))
-          .where('stock_id', '=', stockId)
-          .execute();
         return { stock_id: stockId, delete_time: rfc3339(now) };
       },
     );

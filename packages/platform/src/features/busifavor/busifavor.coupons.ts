@@ -272,21 +272,11 @@ export class BusifavorCoupons {
       async (trx) => {
         const rule = (JSON.parse(stock.body_json) as { coupon_use_rule: { coupon_available_time: AvailableTime } })
           .coupon_use_rule.coupon_available_time;
-        const r = await trx
-          .updateTable('busifavor_coupons')
-          .set({
-            state: 'USED',
-            use_request_no: input.useRequestNo,
-            use_ms: now,
-            use_json: JSON.stringify({ use_time: rfc3339(input.useTime), ...input.order }),
-          })
-          .where('stock_id', '=', coupon.stock_id)
-          .where('coupon_code', '=', coupon.coupon_code)
-          .where('state', '=', 'SENDED')
-          .where('expire_ms', '>=', now)
-          .where('available_start_ms', '<=', now)
-          .executeTakeFirst();
-        if (r.numUpdatedRows === 0n) {
+        const use = {
+          requestNo: input.useRequestNo,
+          json: JSON.stringify({ use_time: rfc3339(input.useTime), ...input.order }),
+        };
+        if (!(await repo.useCoupon(trx, coupon.stock_id, coupon.coupon_code, use, now))) {
           const fresh = (await repo.findCoupon(trx, coupon.stock_id, coupon.coupon_code)) as repo.CouponRow;
           throw refusal(couponState(fresh, now), 'use');
         }
@@ -307,21 +297,8 @@ export class BusifavorCoupons {
       { mchid, kind: 'return', requestNo: ref.requestNo, field: 'return_request_no' },
       { stockId: ref.stockId, code: ref.couponCode },
       async (trx) => {
-        const r = await trx
-          .updateTable('busifavor_coupons')
-          .set({
-            state: 'SENDED',
-            return_request_no: ref.requestNo,
-            return_ms: now,
-            use_request_no: null,
-            use_ms: null,
-            use_json: null,
-          })
-          .where('stock_id', '=', coupon.stock_id)
-          .where('coupon_code', '=', coupon.coupon_code)
-          .where('state', '=', 'USED')
-          .executeTakeFirst();
-        if (r.numUpdatedRows === 0n) throw refusal(couponState(coupon, now), 'return');
+        if (!(await repo.returnCoupon(trx, coupon.stock_id, coupon.coupon_code, ref.requestNo, now)))
+          throw refusal(couponState(coupon, now), 'return');
         return { wechatpay_return_time: rfc3339(now) };
       },
     );
@@ -337,20 +314,8 @@ export class BusifavorCoupons {
       { mchid, kind: 'deactivate', requestNo: ref.requestNo, field: 'deactivate_request_no' },
       { stockId: ref.stockId, code: ref.couponCode, reason: ref.reason },
       async (trx) => {
-        const r = await trx
-          .updateTable('busifavor_coupons')
-          .set({
-            state: 'DEACTIVATED',
-            deactivate_request_no: ref.requestNo,
-            deactivate_ms: now,
-            deactivate_reason: ref.reason ?? null,
-          })
-          .where('stock_id', '=', coupon.stock_id)
-          .where('coupon_code', '=', coupon.coupon_code)
-          .where('state', '=', 'SENDED')
-          .where('expire_ms', '>=', now)
-          .executeTakeFirst();
-        if (r.numUpdatedRows === 0n) {
+        const change = { requestNo: ref.requestNo, reason: ref.reason ?? null };
+        if (!(await repo.deactivateCoupon(trx, coupon.stock_id, coupon.coupon_code, change, now))) {
           const fresh = (await repo.findCoupon(trx, coupon.stock_id, coupon.coupon_code)) as repo.CouponRow;
           throw refusal(couponState(fresh, now), 'deactivate');
         }
@@ -362,16 +327,10 @@ export class BusifavorCoupons {
   /** Sandbox control: the user deletes an unused coupon from 卡包 (SENDED → DELETED, terminal). */
   async userDelete(stockId: string, code: string) {
     const now = this.ctx.clock();
-    const r = await this.db
-      .updateTable('busifavor_coupons')
-      .set({ state: 'DELETED' })
-      .where('stock_id', '=', stockId)
-      .where('coupon_code', '=', code)
-      .where('state', '=', 'SENDED')
-      .executeTakeFirst();
+    const deleted = await repo.deleteUnusedCoupon(this.db, stockId, code);
     const coupon = await repo.findCoupon(this.db, stockId, code);
     if (!coupon) throw new ApiError('RESOURCE_NOT_EXISTS', '券不存在');
-    if (r.numUpdatedRows === 0n) throw refusal(couponState(coupon, now), 'delete');
+    if (!deleted) throw refusal(couponState(coupon, now), 'delete');
     return couponView(coupon, (await repo.findStock(this.db, stockId)) as repo.StockRow, now);
   }
 
@@ -386,20 +345,8 @@ export class BusifavorCoupons {
       { mchid, kind, requestNo: ref.requestNo, field: 'out_request_no' },
       { stockId: ref.stockId, code: ref.couponCode, outTradeNo: ref.outTradeNo },
       async (trx) => {
-        let q = trx
-          .updateTable('busifavor_coupons')
-          .set({ associate_out_trade_no: link ? ref.outTradeNo : null })
-          .where('stock_id', '=', coupon.stock_id)
-          .where('coupon_code', '=', coupon.coupon_code)
-          .where('state', '=', 'SENDED')
-          .where('expire_ms', '>=', now);
-        q = link
-          ? q.where((eb) =>
-              eb.or([eb('associate_out_trade_no', 'is', null), eb('associate_out_trade_no', '=', ref.outTradeNo)]),
-            )
-          : q.where('associate_out_trade_no', '=', ref.outTradeNo);
-        const r = await q.executeTakeFirst();
-        if (r.numUpdatedRows === 0n) {
+        const change = { outTradeNo: ref.outTradeNo, link };
+        if (!(await repo.associateOrder(trx, coupon.stock_id, coupon.coupon_code, change, now))) {
           const fresh = (await repo.findCoupon(trx, coupon.stock_id, coupon.coupon_code)) as repo.CouponRow;
           const state = couponState(fresh, now);
           if (state !== 'SENDED') throw refusal(state, kind);
@@ -442,18 +389,9 @@ export class BusifavorCoupons {
         value: q.appid,
         location: 'query',
       });
-    let query = this.db
-      .selectFrom('busifavor_coupons')
-      .selectAll()
-      .where('openid', '=', q.openid)
-      .where('appid', '=', q.appid);
-    if (q.creator) query = query.where('creator_mchid', '=', q.creator);
-    if (q.belong) query = query.where('belong_merchant', '=', q.belong);
-    if (q.sender) query = query.where('sender_mchid', '=', q.sender);
-    if (q.stockId) query = query.where('stock_id', '=', q.stockId);
     const now = this.ctx.clock();
     // The state depends on the clock (EXPIRED is computed), so it is filtered after reading.
-    const rows = (await query.orderBy('receive_ms', 'desc').orderBy('coupon_code').execute()).filter(
+    const rows = (await repo.userCoupons(this.db, q)).filter(
       (c) => q.state === undefined || couponState(c, now) === q.state,
     );
     const page = rows.slice(q.offset, q.offset + q.limit);

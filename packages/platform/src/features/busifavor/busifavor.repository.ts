@@ -302,6 +302,185 @@ export function findCode(db: Q, stockId: string, code: string) {
     .executeTakeFirst();
 }
 
+/** Adds one code to a stock's pool; false when the stock holds it already. */
+export async function insertCode(db: Q, row: CodeRow): Promise<boolean> {
+  const r = await db
+    .insertInto('busifavor_codes')
+    .values(row)
+    .onConflict((oc) => oc.columns(['stock_id', 'code']).doNothing())
+    .executeTakeFirst();
+  return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+/** Counts `n` more uploaded codes if the pool stays within `max_coupons`. */
+export async function growUploaded(db: Q, stockId: string, n: number): Promise<boolean> {
+  const r = await db
+    .updateTable('busifavor_stocks')
+    .set((eb) => ({ uploaded_codes: eb('uploaded_codes', '+', n) }))
+    .where('stock_id', '=', stockId)
+    .where((eb) => eb(eb('uploaded_codes', '+', n), '<=', eb.ref('max_coupons')))
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** One page of a stock's codes in upload order, with the total for paging. */
+export async function codesPage(
+  db: Q,
+  stockId: string,
+  q: { offset: number; limit: number; status?: string },
+): Promise<{ rows: CodeRow[]; total: number }> {
+  let base = db.selectFrom('busifavor_codes').where('stock_id', '=', stockId);
+  if (q.status) base = base.where('status', '=', q.status);
+  const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const rows = await base.selectAll().orderBy('upload_ms').orderBy('code').limit(q.limit).offset(q.offset).execute();
+  return { rows, total: Number(total?.n ?? 0) };
+}
+
+/** Takes a code out of the pool, and out of the stock's upload count, while it is AVAILABLE. */
+export async function removeAvailableCode(db: Q, stockId: string, code: string): Promise<boolean> {
+  const r = await db
+    .deleteFrom('busifavor_codes')
+    .where('stock_id', '=', stockId)
+    .where('code', '=', code)
+    .where('status', '=', 'AVAILABLE')
+    .executeTakeFirst();
+  if (r.numDeletedRows === 0n) return false;
+  await db
+    .updateTable('busifavor_stocks')
+    .set((eb) => ({ uploaded_codes: eb('uploaded_codes', '-', 1) }))
+    .where('stock_id', '=', stockId)
+    .execute();
+  return true;
+}
+
+// Coupon transitions: each is one UPDATE conditioned on the state it leaves, so of two concurrent
+// requests on one coupon only one finds the row; false when the coupon was not in that state.
+
+/** SENDED → USED, only inside the coupon's validity. */
+export async function useCoupon(
+  db: Q,
+  stockId: string,
+  code: string,
+  use: { requestNo: string; json: string },
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('busifavor_coupons')
+    .set({ state: 'USED', use_request_no: use.requestNo, use_ms: now, use_json: use.json })
+    .where('stock_id', '=', stockId)
+    .where('coupon_code', '=', code)
+    .where('state', '=', 'SENDED')
+    .where('expire_ms', '>=', now)
+    .where('available_start_ms', '<=', now)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** USED → SENDED, the redemption forgotten. */
+export async function returnCoupon(
+  db: Q,
+  stockId: string,
+  code: string,
+  requestNo: string,
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('busifavor_coupons')
+    .set({
+      state: 'SENDED',
+      return_request_no: requestNo,
+      return_ms: now,
+      use_request_no: null,
+      use_ms: null,
+      use_json: null,
+    })
+    .where('stock_id', '=', stockId)
+    .where('coupon_code', '=', code)
+    .where('state', '=', 'USED')
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** SENDED → DEACTIVATED, before expiry. */
+export async function deactivateCoupon(
+  db: Q,
+  stockId: string,
+  code: string,
+  change: { requestNo: string; reason: string | null },
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('busifavor_coupons')
+    .set({
+      state: 'DEACTIVATED',
+      deactivate_request_no: change.requestNo,
+      deactivate_ms: now,
+      deactivate_reason: change.reason,
+    })
+    .where('stock_id', '=', stockId)
+    .where('coupon_code', '=', code)
+    .where('state', '=', 'SENDED')
+    .where('expire_ms', '>=', now)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** SENDED → DELETED. */
+export async function deleteUnusedCoupon(db: Q, stockId: string, code: string): Promise<boolean> {
+  const r = await db
+    .updateTable('busifavor_coupons')
+    .set({ state: 'DELETED' })
+    .where('stock_id', '=', stockId)
+    .where('coupon_code', '=', code)
+    .where('state', '=', 'SENDED')
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/**
+ * Links `outTradeNo` to an unexpired SENDED coupon linked to nothing else (or to it already), or
+ * unlinks it from a coupon linked to exactly it.
+ */
+export async function associateOrder(
+  db: Q,
+  stockId: string,
+  code: string,
+  change: { outTradeNo: string; link: boolean },
+  now: number,
+): Promise<boolean> {
+  let q = db
+    .updateTable('busifavor_coupons')
+    .set({ associate_out_trade_no: change.link ? change.outTradeNo : null })
+    .where('stock_id', '=', stockId)
+    .where('coupon_code', '=', code)
+    .where('state', '=', 'SENDED')
+    .where('expire_ms', '>=', now);
+  q = change.link
+    ? q.where((eb) =>
+        eb.or([eb('associate_out_trade_no', 'is', null), eb('associate_out_trade_no', '=', change.outTradeNo)]),
+      )
+    : q.where('associate_out_trade_no', '=', change.outTradeNo);
+  const r = await q.executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** A user's coupons under one appid, newest first, narrowed by the merchant roles and stock given. */
+export function userCoupons(
+  db: Q,
+  q: { openid: string; appid: string; creator?: string; belong?: string; sender?: string; stockId?: string },
+): Promise<CouponRow[]> {
+  let query = db
+    .selectFrom('busifavor_coupons')
+    .selectAll()
+    .where('openid', '=', q.openid)
+    .where('appid', '=', q.appid);
+  if (q.creator) query = query.where('creator_mchid', '=', q.creator);
+  if (q.belong) query = query.where('belong_merchant', '=', q.belong);
+  if (q.sender) query = query.where('sender_mchid', '=', q.sender);
+  if (q.stockId) query = query.where('stock_id', '=', q.stockId);
+  return query.orderBy('receive_ms', 'desc').orderBy('coupon_code').execute();
+}
+
 // Read-only listings across merchants, for the web console.
 
 export function recentStocks(db: Q, limit: number): Promise<StockRow[]> {

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { PlatformContext } from '../../context.js';
+import type { Database } from '../../db/schema.js';
 import { BusifavorCodes } from './busifavor.coupon-codes.js';
 import { BusifavorCoupons } from './busifavor.coupons.js';
 import * as repo from './busifavor.repository.js';
@@ -18,6 +20,14 @@ export class BusifavorService {
 
   private get db() {
     return this.ctx.db;
+  }
+
+  /**
+   * The COUPON.SEND URL of a merchant (B19), if set; read in `db` when given, so that a notification
+   * written inside the issuing transaction sees that transaction.
+   */
+  async callbackUrl(mchid: string, db: Kysely<Database> = this.db): Promise<string | undefined> {
+    return (await repo.findCallback(db, mchid))?.notify_url;
   }
 
   // Stored rows across merchants, for the web console (no merchant's rights apply to it).

@@ -1,6 +1,8 @@
 import type { FavorCallbacksResponse } from '@wxcoupon/sdk';
+import type { Kysely } from 'kysely';
 import { rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
+import type { Database } from '../../db/schema.js';
 import { ApiError } from '../../errors/api-error.js';
 import { MESSAGES } from '../../errors/messages.js';
 import * as repo from './favor.repository.js';
@@ -37,9 +39,12 @@ export class FavorCallbacks {
     return { mchid, notify_url: row.notify_url };
   }
 
-  /** The notification URL of a merchant, if set and switched on (for the COUPON.USE sender). */
-  async callbackUrl(mchid: string): Promise<string | undefined> {
-    const row = await repo.findCallback(this.db, mchid);
+  /**
+   * The notification URL of a merchant, if set and switched on (for the COUPON.USE sender); read in
+   * `db` when given, so that a notification written inside a transaction sees that transaction.
+   */
+  async callbackUrl(mchid: string, db: Kysely<Database> = this.db): Promise<string | undefined> {
+    const row = await repo.findCallback(db, mchid);
     return row && row.enabled === 1 ? row.notify_url : undefined;
   }
 }

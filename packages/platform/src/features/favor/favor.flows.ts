@@ -6,7 +6,7 @@ import type { PlatformContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { type RouteInput, route } from '../../http/contract.js';
 import type { AppRouter, V3Env, V3Router } from '../../http/env.js';
-import { findStock } from './favor.repository.js';
+import { findStock, flowLinkSecret, usedCoupons } from './favor.repository.js';
 import { FLOW, STOCK_PATH } from './favor.schema.js';
 
 // F13/F14: links to a stock's use-flow and refund-flow files (coupon-api.md §3.9). Only the creator may
@@ -20,7 +20,6 @@ type Kind = keyof typeof KINDS;
 const SUMMARIES: Record<Kind, string> = { 'use-flow': '下载批次核销明细', 'refund-flow': '下载批次退款明细' };
 const LINK_MS = 30_000;
 const AFTER_END_MS = 10 * 3600_000;
-const SECRET_SETTING = 'favor.flow_link_secret';
 
 export function flowRoutes(router: V3Router, ctx: PlatformContext): void {
   for (const kind of Object.keys(KINDS) as Kind[]) {
@@ -76,13 +75,7 @@ export function flowDownloads(app: AppRouter, ctx: PlatformContext): void {
 async function flowFile(ctx: PlatformContext, stockId: string, kind: Kind): Promise<string> {
   const header = 'stock_id,coupon_id,coupon_amount,transaction_minimum,consume_time,consume_mchid,transaction_id\n';
   if (kind === 'refund-flow') return header;
-  const rows = await ctx.db
-    .selectFrom('favor_coupons')
-    .select(['coupon_id', 'coupon_amount', 'transaction_minimum', 'consume_json'])
-    .where('stock_id', '=', stockId)
-    .where('status', '=', 'USED')
-    .orderBy('coupon_id')
-    .execute();
+  const rows = await usedCoupons(ctx.db, stockId);
   const lines = rows.map((r) => {
     const c = JSON.parse(r.consume_json ?? '{}') as {
       consume_time?: string;
@@ -103,15 +96,6 @@ async function flowFile(ctx: PlatformContext, stockId: string, kind: Kind): Prom
 }
 
 async function sign(ctx: PlatformContext, data: string): Promise<string> {
-  await ctx.db
-    .insertInto('settings')
-    .values({ name: SECRET_SETTING, value: randomBytes(32).toString('hex') })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const { value } = await ctx.db
-    .selectFrom('settings')
-    .select('value')
-    .where('name', '=', SECRET_SETTING)
-    .executeTakeFirstOrThrow();
+  const value = await flowLinkSecret(ctx.db, randomBytes(32).toString('hex'));
   return createHmac('sha256', value).update(data).digest('base64url');
 }

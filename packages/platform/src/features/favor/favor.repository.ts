@@ -426,3 +426,34 @@ export async function forgetIssued(db: Q): Promise<void> {
   await db.deleteFrom('favor_daily_amounts').execute();
   await db.updateTable('favor_stocks').set({ distributed_coupons: 0, distributed_amount: 0 }).execute();
 }
+
+/** The used coupons of a stock in coupon order, as the use-flow file lists them. */
+export function usedCoupons(db: Q, stockId: string) {
+  return db
+    .selectFrom('favor_coupons')
+    .select(['coupon_id', 'coupon_amount', 'transaction_minimum', 'consume_json'])
+    .where('stock_id', '=', stockId)
+    .where('status', '=', 'USED')
+    .orderBy('coupon_id')
+    .execute();
+}
+
+const FLOW_SECRET_SETTING = 'favor.flow_link_secret';
+
+/**
+ * The key of the flow-file links, `candidate` stored first if none is: the first instance to ask
+ * decides it, and every instance sharing the database signs with the same one.
+ */
+export async function flowLinkSecret(db: Q, candidate: string): Promise<string> {
+  await db
+    .insertInto('settings')
+    .values({ name: FLOW_SECRET_SETTING, value: candidate })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const { value } = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('name', '=', FLOW_SECRET_SETTING)
+    .executeTakeFirstOrThrow();
+  return value;
+}

@@ -45,9 +45,9 @@ export interface User {
 export class MerchantService {
   constructor(private readonly ctx: PlatformContext) {}
 
-  /** The merchant's stored record, keys included, if there is one. */
-  find(mchid: string) {
-    return repo.findMerchant(this.ctx.db, mchid);
+  /** The merchant's stored record, keys included, if there is one; read in `db` when given (a transaction). */
+  find(mchid: string, db: Kysely<Database> = this.ctx.db) {
+    return repo.findMerchant(db, mchid);
   }
 
   /** Whether the merchant exists; a yes is remembered for a while, so a send seldom reads it. */

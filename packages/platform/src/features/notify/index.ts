@@ -1,6 +1,6 @@
 import type { Feature } from '../feature.js';
 import { notifyAdmin } from './notify.admin.js';
-import { busifavorCallbackUrl, favorCallbackUrl } from './notify.repository.js';
+import { forgetNotifications } from './notify.repository.js';
 import { NotifyService } from './notify.service.js';
 import { DeliveryWorker } from './notify.worker.js';
 
@@ -17,7 +17,7 @@ export const notifyFeature: Feature = {
     ctx.services.notify = notify;
 
     ctx.hooks.on('favor.coupon.used', async (trx, e) => {
-      const url = await favorCallbackUrl(trx, e.mchid);
+      const url = await ctx.services.favor.callbackUrl(e.mchid, trx);
       if (url === undefined) return;
       await notify.enqueue(trx, {
         mchid: e.mchid,
@@ -30,7 +30,7 @@ export const notifyFeature: Feature = {
 
     // "A merchant receives notifications only for batches it created" (coupon-api.md §4.18).
     ctx.hooks.on('busifavor.coupon.sent', async (trx, e) => {
-      const url = await busifavorCallbackUrl(trx, e.creatorMchid);
+      const url = await ctx.services.busifavor.callbackUrl(e.creatorMchid, trx);
       if (url === undefined) return;
       await notify.enqueue(trx, {
         mchid: e.creatorMchid,
@@ -41,10 +41,7 @@ export const notifyFeature: Feature = {
       });
     });
 
-    ctx.hooks.on('platform.reset', async (trx) => {
-      await trx.deleteFrom('notify_attempts').execute();
-      await trx.deleteFrom('notify_outbox').execute();
-    });
+    ctx.hooks.on('platform.reset', (trx) => forgetNotifications(trx));
   },
   admin: notifyAdmin,
   start(ctx) {

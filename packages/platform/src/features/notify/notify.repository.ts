@@ -174,22 +174,20 @@ export async function requeueClaimed(
   return db.selectFrom('notify_outbox').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The COUPON.USE URL of a merchant (代金券, F18), when set and switched on. */
-export async function favorCallbackUrl(db: Q, mchid: string): Promise<string | undefined> {
-  const cb = await db
-    .selectFrom('favor_callbacks')
-    .select(['notify_url', 'enabled'])
-    .where('mchid', '=', mchid)
-    .executeTakeFirst();
-  return cb?.enabled === 1 ? cb.notify_url : undefined;
+/** Every notification and attempt gone (platform.reset). */
+export async function forgetNotifications(db: Q): Promise<void> {
+  await db.deleteFrom('notify_attempts').execute();
+  await db.deleteFrom('notify_outbox').execute();
 }
 
-/** The COUPON.SEND URL of a merchant (商家券, B19), when set. */
-export async function busifavorCallbackUrl(db: Q, mchid: string): Promise<string | undefined> {
-  const cb = await db
-    .selectFrom('busifavor_callbacks')
-    .select('notify_url')
-    .where('mchid', '=', mchid)
-    .executeTakeFirst();
-  return cb?.notify_url;
+export async function readSetting(db: Q, name: string): Promise<string | undefined> {
+  return (await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst())?.value;
+}
+
+export async function writeSetting(db: Q, name: string, value: string): Promise<void> {
+  await db
+    .insertInto('settings')
+    .values({ name, value })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
+    .execute();
 }

@@ -38,11 +38,7 @@ export class NotifyService {
 
   /** Writes the notification inside the caller's transaction: it exists exactly when the event does. */
   async enqueue(trx: Transaction<Database>, n: NewNotification): Promise<string> {
-    const merchant = await trx
-      .selectFrom('merchants')
-      .select('api_v3_key')
-      .where('mchid', '=', n.mchid)
-      .executeTakeFirst();
+    const merchant = await this.ctx.services.merchants.find(n.mchid, trx);
     if (!merchant) throw new Error(`notification for unknown merchant ${n.mchid}`);
     const now = this.ctx.clock();
     const id = randomUUID();
@@ -140,7 +136,7 @@ export class NotifyService {
       const found = await favor.couponById(t.couponId);
       if (!found || (t.mchid !== undefined && found.creatorMchid !== t.mchid))
         throw new ApiError('RESOURCE_NOT_EXISTS', `no 代金券 with coupon_id ${t.couponId}${of(t.mchid)}`);
-      const url = await repo.favorCallbackUrl(this.ctx.db, found.creatorMchid);
+      const url = await favor.callbackUrl(found.creatorMchid);
       if (url === undefined)
         throw new ApiError(
           'INVALID_REQUEST',
@@ -156,7 +152,7 @@ export class NotifyService {
     }
     const found = await busifavor.coupons.sendEvent(t.couponId, t.mchid);
     if (!found) throw new ApiError('RESOURCE_NOT_EXISTS', `no 商家券 with coupon code ${t.couponId}${of(t.mchid)}`);
-    const url = await repo.busifavorCallbackUrl(this.ctx.db, found.creatorMchid);
+    const url = await busifavor.callbackUrl(found.creatorMchid);
     if (url === undefined)
       throw new ApiError(
         'INVALID_REQUEST',

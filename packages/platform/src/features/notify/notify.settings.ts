@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.js';
+import { readSetting, writeSetting } from './notify.repository.js';
 
 // Delivery settings live in the shared `settings` table, so every instance on one database uses
 // the same schedule, a restart keeps it, and tests can shorten it through the admin API.
@@ -47,18 +48,13 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
 };
 
 export async function readDeliverySettings(db: Db): Promise<DeliverySettings> {
-  const row = await db.selectFrom('settings').select('value').where('name', '=', SETTING).executeTakeFirst();
-  if (!row) return DEFAULT_DELIVERY;
-  return { ...DEFAULT_DELIVERY, ...(JSON.parse(row.value) as Partial<DeliverySettings>) };
+  const value = await readSetting(db, SETTING);
+  if (value === undefined) return DEFAULT_DELIVERY;
+  return { ...DEFAULT_DELIVERY, ...(JSON.parse(value) as Partial<DeliverySettings>) };
 }
 
 export async function writeDeliverySettings(db: Db, change: Partial<DeliverySettings>): Promise<DeliverySettings> {
   const next = { ...(await readDeliverySettings(db)), ...change };
-  const value = JSON.stringify(next);
-  await db
-    .insertInto('settings')
-    .values({ name: SETTING, value })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
-    .execute();
+  await writeSetting(db, SETTING, JSON.stringify(next));
   return next;
 }

@@ -181,11 +181,7 @@ export class DeliveryWorker {
 
   /** The five Wechatpay-* headers of a signed response, over this exact body, with a fresh timestamp. */
   private async headers(row: repo.OutboxRow): Promise<Record<string, string>> {
-    const merchant = await this.ctx.db
-      .selectFrom('merchants')
-      .select('platform_key_mode')
-      .where('mchid', '=', row.mchid)
-      .executeTakeFirst();
+    const merchant = await this.ctx.services.merchants.find(row.mchid);
     const key = this.ctx.keys.forNotification((merchant?.platform_key_mode ?? 'both') as PlatformKeyMode);
     // Real time: the merchant's SDK checks it against its own clock, which the test clock does not move.
     const ts = timestamp();
