@@ -37,7 +37,9 @@ before(async () => {
   serve = await startServe({
     dataDir,
     database: database.url,
-    args: ['--rate-limits', 'favor.coupons.send=1000000'],
+    // One process: the open-file limit and the connection cap are each process's own, so with N workers the
+    // floods would have to be N times larger to fill them (which worker takes a connection is the kernel's call).
+    args: ['--rate-limits', 'favor.coupons.send=1000000', '--workers', '1'],
     openFiles: OPEN_FILES,
   });
   credentials = readCredentials(dataDir) as DemoCredentials;
