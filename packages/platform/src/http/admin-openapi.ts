@@ -32,6 +32,7 @@ const SCHEME = 'AdminToken';
 const ERROR_TEXT: Record<number, string> = {
   400: 'The request is refused (PARAM_ERROR, INVALID_REQUEST, …).',
   401: 'The admin token is missing or wrong.',
+  403: 'Not allowed in the state the coupon or stock is in (NOAUTH, REQUEST_BLOCKED, …).',
   404: 'Not found (RESOURCE_NOT_EXISTS, …).',
   500: 'An unexpected failure (SYSTEM_ERROR).',
 };
