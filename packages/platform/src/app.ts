@@ -3,6 +3,7 @@ import type { PlatformContext } from './context.js';
 import { durableAnswers, durableReach } from './db/durability.js';
 import type { Feature } from './features/feature.js';
 import { adminAuth } from './http/admin-auth.js';
+import { serveAdminDocument } from './http/admin-openapi.js';
 import { jsonContentType } from './http/content-type.js';
 import type { AdminEnv, AppEnv, V3Env } from './http/env.js';
 import { errorHandler } from './http/error-handler.js';
@@ -43,7 +44,9 @@ export function buildApp(ctx: PlatformContext, features: readonly Feature[], adm
   const admin = new Hono<AdminEnv>();
   admin.onError(onError);
   admin.use('*', adminAuth(adminToken));
+  const sealAdminDocument = serveAdminDocument(admin);
   for (const f of features) f.admin?.(admin, ctx);
+  sealAdminDocument(Object.assign({}, ...features.map((f) => f.adminDocs ?? {})));
   app.route('/admin', admin);
 
   for (const f of features) f.root?.(app, ctx);

@@ -1,4 +1,5 @@
 import type { PlatformContext } from '../context.js';
+import type { AdminDocs } from '../http/admin-openapi.js';
 import type { AdminRouter, AppRouter, V3Router } from '../http/env.js';
 
 /**
@@ -16,6 +17,8 @@ export interface Feature {
   setup?(ctx: PlatformContext): void | Promise<void>;
   v3?(router: V3Router, ctx: PlatformContext): void;
   admin?(router: AdminRouter, ctx: PlatformContext): void;
+  /** What each route `admin` registers takes and answers, for GET /admin/openapi.json (required per route). */
+  adminDocs?: AdminDocs;
   root?(router: AppRouter, ctx: PlatformContext): void;
   /**
    * Start background work once the platform is ready; the returned function stops it on close(). It may

@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
 /** The statuses every APIv3 route can answer besides its 200: WeChat Pay's error body each. */
 export const V3_ERROR_STATUSES = [400, 401, 403, 404, 429, 500] as const;
 
-const ERROR_BODY = {
+export const ERROR_BODY = {
   type: 'object',
   required: ['code', 'message'],
   properties: {
@@ -90,7 +90,7 @@ const V2_SEND_COUPON = {
   },
 };
 
-function parameters(schema: TObject | undefined, where: 'path' | 'query'): Json[] {
+export function parameters(schema: TObject | undefined, where: 'path' | 'query'): Json[] {
   if (!schema) return [];
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties).map(([name, s]) => ({

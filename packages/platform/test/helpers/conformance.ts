@@ -2,8 +2,9 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parseRfc3339 } from '../../src/clock.js';
 
 // Every JSON answer a test receives from an in-process platform is checked against the platform's own
-// API document (GET /openapi.json): the response schema of its route and status. An answer that does
-// not conform fails the call that received it, naming route, status and the schema's complaint.
+// API documents (GET /openapi.json, and GET /admin/openapi.json for /admin): the response schema of its
+// route and status. An answer that does not conform fails the call that received it, naming route,
+// status and the schema's complaint.
 
 type Fetch = (req: Request) => Promise<Response>;
 type Json = Record<string, unknown>;
@@ -17,8 +18,8 @@ interface DocumentedRoute {
   byStatus: Map<string, ValidateFunction>;
 }
 
-// One document per process: every platform serves the same one.
-let routes: Promise<DocumentedRoute[]> | undefined;
+// One of each document per process: every platform serves the same ones.
+const documents = new Map<string, Promise<DocumentedRoute[]>>();
 
 /** The document's operations with a compiled validator per answer status. */
 export function compileDocument(document: Json): DocumentedRoute[] {
@@ -83,11 +84,20 @@ export function conforming(fetch: Fetch): Fetch {
     const { origin, pathname } = new URL(req.url);
     const res = await fetch(req);
     if (!(res.headers.get('content-type') ?? '').startsWith('application/json')) return res;
-    routes ??= fetch(new Request(`${origin}/openapi.json`)).then(async (r) =>
-      compileDocument((await r.json()) as Json),
-    );
+    const admin = pathname.startsWith('/admin/');
+    const document = admin ? '/admin/openapi.json' : '/openapi.json';
+    let routes = documents.get(document);
+    if (!routes) {
+      const headers = { Authorization: req.headers.get('authorization') ?? '' };
+      const answer = await fetch(new Request(`${origin}${document}`, admin ? { headers } : {}));
+      // Without the admin token the admin document is refused too: such an answer waits for the next
+      // request that has the token to read the document by.
+      if (admin && answer.status === 401) return res;
+      routes = answer.json().then((doc) => compileDocument(doc as Json));
+      documents.set(document, routes);
+    }
     const problem = nonConformance(await routes, method, pathname, res.status, await res.clone().text());
-    if (problem) throw new Error(`answer does not conform to /openapi.json: ${problem}`);
+    if (problem) throw new Error(`answer does not conform to ${document}: ${problem}`);
     return res;
   };
 }

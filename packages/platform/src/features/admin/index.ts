@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { writeTransaction } from '../../db/transaction.js';
 import { ok } from '../../http/reply.js';
 import type { Feature } from '../feature.js';
@@ -5,6 +6,26 @@ import type { Feature } from '../feature.js';
 /** Platform-wide admin routes: health, the platform's public keys, and reset. */
 export const adminFeature: Feature = {
   name: 'admin',
+  adminDocs: {
+    'GET /admin/health': {
+      summary: 'The platform is up: its database engine and clock',
+      response: Type.Object({ status: Type.Literal('ok'), engine: Type.String(), time: Type.String() }),
+    },
+    'GET /admin/platform': {
+      summary: "The platform's public key, certificate and the TLS CA certificate",
+      response: Type.Object({
+        public_key_id: Type.String(),
+        public_key: Type.String(),
+        certificate_serial: Type.String(),
+        certificate: Type.String(),
+        ca_certificate: Type.String(),
+      }),
+    },
+    'POST /admin/reset': {
+      summary: 'Clear everything issued; merchants, appids, users and stocks stay',
+      response: Type.Object({ reset: Type.Literal(true) }),
+    },
+  },
   admin(router, ctx) {
     router.get('/health', (c) =>
       ok(c, { status: 'ok', engine: ctx.engine, time: new Date(ctx.clock()).toISOString() }),

@@ -1,4 +1,6 @@
+import { Type } from '@sinclair/typebox';
 import type { PlatformContext } from '../../context.js';
+import type { AdminDocs } from '../../http/admin-openapi.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
 import { FieldReader, parseBody } from '../../http/validator.js';
@@ -44,3 +46,31 @@ export function busifavorAdmin(router: AdminRouter, ctx: PlatformContext): void 
     return ok(c, await stocks.setState(c.req.param('stock_id'), state));
   });
 }
+
+const State = Type.Union([Type.Literal('RUNNING'), Type.Literal('PAUSED'), Type.Literal('STOPED')]);
+
+export const busifavorAdminDocs: AdminDocs = {
+  'GET /admin/busifavor/stocks': {
+    summary: "A merchant's 商家券 stocks",
+    query: Type.Object({
+      mchid: Type.String({ pattern: '^\\d{1,32}$' }),
+      offset: Type.Optional(Type.Integer({ minimum: 0 })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    }),
+  },
+  'PUT /admin/busifavor/stocks/{stock_id}/product': {
+    summary: 'Attach product information: the stock becomes a 商品券 stock',
+    body: Type.Object({
+      product_id: Type.String({ maxLength: 64 }),
+      product_name: Type.Optional(Type.String({ maxLength: 64 })),
+    }),
+  },
+  'DELETE /admin/busifavor/stocks/{stock_id}/product': { summary: 'Detach the product information' },
+  'POST /admin/busifavor/stocks/{stock_id}/coupons/{coupon_code}/delete': {
+    summary: 'The user deletes the coupon from 卡包 (it becomes DELETED)',
+  },
+  'POST /admin/busifavor/stocks/{stock_id}/state': {
+    summary: 'Pause, resume or stop a stock',
+    body: Type.Object({ stock_state: State }),
+  },
+};

@@ -1,5 +1,5 @@
 import type { Feature } from '../feature.js';
-import { busifavorAdmin } from './busifavor.admin.js';
+import { busifavorAdmin, busifavorAdminDocs } from './busifavor.admin.js';
 import * as repo from './busifavor.repository.js';
 import { busifavorRoutes } from './busifavor.routes.js';
 import { BusifavorService } from './busifavor.service.js';
@@ -26,4 +26,5 @@ export const busifavorFeature: Feature = {
   },
   v3: busifavorRoutes,
   admin: busifavorAdmin,
+  adminDocs: busifavorAdminDocs,
 };

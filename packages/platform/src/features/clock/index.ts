@@ -1,5 +1,5 @@
 import type { Feature } from '../feature.js';
-import { clockAdmin } from './clock.admin.js';
+import { clockAdmin, clockAdminDocs } from './clock.admin.js';
 import { ClockService } from './clock.service.js';
 
 /** The test clock: the admin API that moves the platform clock, and the refresh that shares it between instances. */
@@ -9,6 +9,7 @@ export const clockFeature: Feature = {
     ctx.services.clock = new ClockService(ctx);
   },
   admin: clockAdmin,
+  adminDocs: clockAdminDocs,
   start(ctx) {
     return ctx.platformClock.startRefreshing(ctx.log);
   },

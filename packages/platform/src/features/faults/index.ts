@@ -1,5 +1,5 @@
 import type { Feature } from '../feature.js';
-import { faultsAdmin } from './faults.admin.js';
+import { faultsAdmin, faultsAdminDocs } from './faults.admin.js';
 import { FaultService } from './faults.service.js';
 
 /**
@@ -13,4 +13,5 @@ export const faultsFeature: Feature = {
     ctx.services.faults = new FaultService(ctx);
   },
   admin: faultsAdmin,
+  adminDocs: faultsAdminDocs,
 };

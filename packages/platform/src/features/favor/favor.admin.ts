@@ -1,5 +1,7 @@
+import { Type } from '@sinclair/typebox';
 import { parseRfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
+import type { AdminDocs } from '../../http/admin-openapi.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
 import { type FieldReader, MCHID, parseBody } from '../../http/validator.js';
@@ -39,3 +41,23 @@ export function favorAdmin(router: AdminRouter, ctx: PlatformContext): void {
     return ok(c, { stock_id: c.req.param('stock_id'), mchid });
   });
 }
+
+export const favorAdminDocs: AdminDocs = {
+  'POST /admin/favor/coupons/{coupon_id}/use': {
+    summary: 'Mark a 代金券 coupon used, as a payment would',
+    body: Type.Object({
+      transaction_id: Type.Optional(Type.String({ maxLength: 32 })),
+      consume_mchid: Type.Optional(Type.String({ maxLength: 20 })),
+      consume_time: Type.Optional(Type.String({ format: 'date-time' })),
+    }),
+  },
+  'PUT /admin/favor/stocks/{stock_id}/specified-value': {
+    summary: 'Allow coupon_value/coupon_minimum on send (指定面额发券) for a stock',
+    body: Type.Object({ enabled: Type.Boolean() }),
+  },
+  'POST /admin/favor/stocks/{stock_id}/senders': {
+    summary: 'Authorize another merchant to send coupons of a stock',
+    body: Type.Object({ mchid: Type.String({ maxLength: 20 }) }),
+    response: Type.Object({ stock_id: Type.String(), mchid: Type.String() }),
+  },
+};

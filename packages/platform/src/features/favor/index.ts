@@ -1,5 +1,5 @@
 import type { Feature } from '../feature.js';
-import { favorAdmin } from './favor.admin.js';
+import { favorAdmin, favorAdminDocs } from './favor.admin.js';
 import { flowDownloads, flowRoutes } from './favor.flows.js';
 import * as repo from './favor.repository.js';
 import { favorRoutes } from './favor.routes.js';
@@ -17,4 +17,5 @@ export const favorFeature: Feature = {
   },
   root: flowDownloads,
   admin: favorAdmin,
+  adminDocs: favorAdminDocs,
 };

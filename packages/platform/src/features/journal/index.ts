@@ -1,5 +1,5 @@
 import type { Feature } from '../feature.js';
-import { journalAdmin } from './journal.admin.js';
+import { journalAdmin, journalAdminDocs } from './journal.admin.js';
 import { JournalService } from './journal.service.js';
 
 declare module '../../context.js' {
@@ -23,4 +23,5 @@ export const journalFeature: Feature = {
     ctx.observers.push(journal);
   },
   admin: journalAdmin,
+  adminDocs: journalAdminDocs,
 };

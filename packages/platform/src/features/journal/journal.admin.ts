@@ -1,5 +1,7 @@
+import { Type } from '@sinclair/typebox';
 import type { PlatformContext } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
+import type { AdminDocs } from '../../http/admin-openapi.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
 import { parseListQuery } from './journal.schema.js';
@@ -26,3 +28,35 @@ export function journalAdmin(router: AdminRouter, ctx: PlatformContext): void {
     return ok(c, await service.get(c.req.param('id')));
   });
 }
+
+export const journalAdminDocs: AdminDocs = {
+  'GET /admin/requests': {
+    summary: 'The request journal, newest first; `next` is the cursor of the following page',
+    query: Type.Object({
+      mchid: Type.Optional(Type.String({ maxLength: 32 })),
+      api: Type.Optional(Type.String({ maxLength: 100 })),
+      status: Type.Optional(Type.String()),
+      code: Type.Optional(Type.String({ maxLength: 64 })),
+      request_id: Type.Optional(Type.String({ maxLength: 64 })),
+      before: Type.Optional(Type.String({ pattern: '^[0-9a-f]{1,32}$', description: 'A `next` cursor' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1 })),
+    }),
+    response: Type.Object({
+      data: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          request_id: Type.String(),
+          time: Type.String(),
+          method: Type.String(),
+          path: Type.String(),
+          status: Type.Integer(),
+        }),
+      ),
+      next: Type.Union([Type.String(), Type.Null()]),
+    }),
+  },
+  'GET /admin/requests/{id}': {
+    summary: 'A journaled request and its answer, secrets redacted',
+    response: Type.Object({ id: Type.String(), request_id: Type.String(), status: Type.Integer() }),
+  },
+};

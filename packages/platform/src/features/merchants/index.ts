@@ -1,5 +1,5 @@
 import type { Feature } from '../feature.js';
-import { merchantsAdmin } from './merchants.admin.js';
+import { merchantsAdmin, merchantsAdminDocs } from './merchants.admin.js';
 import { MerchantService } from './merchants.service.js';
 
 export const merchantsFeature: Feature = {
@@ -8,4 +8,5 @@ export const merchantsFeature: Feature = {
     ctx.services.merchants = new MerchantService(ctx);
   },
   admin: merchantsAdmin,
+  adminDocs: merchantsAdminDocs,
 };

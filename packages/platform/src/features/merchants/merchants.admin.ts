@@ -1,4 +1,6 @@
+import { Type } from '@sinclair/typebox';
 import type { PlatformContext } from '../../context.js';
+import type { AdminDocs } from '../../http/admin-openapi.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
 import { FieldReader, OPENID_RULE, parseBody } from '../../http/validator.js';
@@ -96,3 +98,69 @@ export function stripUndefined<T extends Record<string, unknown>>(o: T): { [K in
     [K in keyof T]?: Exclude<T[K], undefined>;
   };
 }
+
+const User = Type.Object({
+  openid: Type.String(),
+  appid: Type.String(),
+  person_id: Type.Union([Type.String(), Type.Null()]),
+  abnormal: Type.Boolean(),
+});
+const AppidQuery = Type.Object({ appid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) });
+
+export const merchantsAdminDocs: AdminDocs = {
+  'GET /admin/merchants': {
+    summary: 'List the merchants',
+    response: Type.Object({ data: Type.Array(Type.Object({ mchid: Type.String() })) }),
+  },
+  'POST /admin/merchants': {
+    summary: 'Add a merchant; what is left out is generated (its API private key is answered once)',
+    body: Type.Object({
+      mchid: Type.Optional(Type.String({ pattern: '^\\d{1,20}$' })),
+      name: Type.Optional(Type.String({ maxLength: 128 })),
+      api_v3_key: Type.Optional(Type.String({ minLength: 32, maxLength: 32 })),
+      api_v2_key: Type.Optional(Type.String({ minLength: 32, maxLength: 32 })),
+      platform_key_mode: Type.Optional(
+        Type.Union([Type.Literal('public_key'), Type.Literal('certificate'), Type.Literal('both')]),
+      ),
+      certificate: Type.Optional(Type.String()),
+    }),
+    response: Type.Object({
+      mchid: Type.String(),
+      serial: Type.String(),
+      api_v3_key: Type.String(),
+      api_v2_key: Type.String(),
+      platform_key_mode: Type.Union([Type.Literal('public_key'), Type.Literal('certificate'), Type.Literal('both')]),
+      certificate: Type.Optional(Type.String()),
+      private_key: Type.Optional(Type.String()),
+    }),
+  },
+  'PUT /admin/merchants/{mchid}/v2-decimal-err-code': {
+    summary: 'Answer APIv2 business failures with decimal err_codes, or not',
+    body: Type.Object({ enabled: Type.Boolean() }),
+  },
+  'POST /admin/merchants/{mchid}/appids': {
+    summary: 'Bind an appid to a merchant',
+    body: Type.Object({ appid: Type.String({ maxLength: 128 }) }),
+    response: Type.Object({ mchid: Type.String(), appid: Type.String() }),
+  },
+  'POST /admin/users': {
+    summary: 'Add a user (appid, openid); the openid is generated when left out',
+    body: Type.Object({
+      appid: Type.String({ maxLength: 128 }),
+      openid: Type.Optional(Type.String()),
+      person_id: Type.Optional(Type.String({ maxLength: 64 })),
+      abnormal: Type.Optional(Type.Boolean()),
+    }),
+    response: User,
+  },
+  'GET /admin/users/{openid}': { summary: 'A user', query: AppidQuery, response: User },
+  'PATCH /admin/users/{openid}': {
+    summary: 'Change a user: abnormal, person_id ("" clears it)',
+    query: AppidQuery,
+    body: Type.Object({
+      abnormal: Type.Optional(Type.Boolean()),
+      person_id: Type.Optional(Type.String({ maxLength: 64 })),
+    }),
+    response: User,
+  },
+};

@@ -1,5 +1,5 @@
 import type { Feature } from '../feature.js';
-import { notifyAdmin } from './notify.admin.js';
+import { notifyAdmin, notifyAdminDocs } from './notify.admin.js';
 import { forgetNotifications } from './notify.repository.js';
 import { NotifyService } from './notify.service.js';
 import { DeliveryWorker } from './notify.worker.js';
@@ -44,6 +44,7 @@ export const notifyFeature: Feature = {
     ctx.hooks.on('platform.reset', (trx) => forgetNotifications(trx));
   },
   admin: notifyAdmin,
+  adminDocs: notifyAdminDocs,
   start(ctx) {
     const w = ctx.services.notify.worker;
     ctx.services.notify.onEnqueued = () => w.kick();

@@ -1,4 +1,6 @@
+import { Type } from '@sinclair/typebox';
 import type { PlatformContext } from '../../context.js';
+import type { AdminDocs } from '../../http/admin-openapi.js';
 import type { AdminRouter } from '../../http/env.js';
 import { ok } from '../../http/reply.js';
 import { FieldReader, MCHID, parseBody } from '../../http/validator.js';
@@ -73,3 +75,42 @@ function settingsJson(s: DeliverySettings) {
     timeout_ms: s.timeoutMs,
   };
 }
+
+const Notification = Type.Object({ id: Type.String() });
+const Settings = Type.Object({
+  retry_delays_ms: Type.Array(Type.Integer({ minimum: 0 })),
+  poll_interval_ms: Type.Integer(),
+  lease_ms: Type.Integer(),
+  timeout_ms: Type.Integer(),
+});
+
+export const notifyAdminDocs: AdminDocs = {
+  'GET /admin/notifications': {
+    summary: 'The notification outbox with every delivery attempt, newest first',
+    query: Type.Object({
+      status: Type.Optional(Type.Union([Type.Literal('PENDING'), Type.Literal('DELIVERED'), Type.Literal('FAILED')])),
+      event_type: Type.Optional(Type.String({ maxLength: 32 })),
+      mchid: Type.Optional(Type.String({ maxLength: 32 })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+      offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    }),
+    response: Type.Object({ data: Type.Array(Notification), limit: Type.Integer(), offset: Type.Integer() }),
+  },
+  'GET /admin/notifications/settings': { summary: 'The delivery settings', response: Settings },
+  'PUT /admin/notifications/settings': {
+    summary: 'Change the delivery settings (lease_ms must exceed timeout_ms by more than 1000)',
+    body: Type.Partial(Settings),
+    response: Settings,
+  },
+  'GET /admin/notifications/{id}': { summary: 'A notification and its attempts', response: Notification },
+  'POST /admin/notifications/trigger': {
+    summary: "Send a coupon's COUPON.USE or COUPON.SEND notification now",
+    body: Type.Object({
+      coupon_id: Type.String({ maxLength: 128 }),
+      event_type: Type.Union([Type.Literal('COUPON.USE'), Type.Literal('COUPON.SEND')]),
+      mchid: Type.Optional(Type.String({ maxLength: 32 })),
+    }),
+    response: Notification,
+  },
+  'POST /admin/notifications/{id}/redeliver': { summary: 'Deliver a notification again now', response: Notification },
+};
