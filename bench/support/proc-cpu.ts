@@ -32,16 +32,17 @@ function ticks(fields: string[] | undefined): number {
 export function childrenOf(pid: number): number[] {
   return readdirSync('/proc')
     .filter(
-      (name) => /^\d+$/.test(name) && Number(statFields(`/proc/${name}/stat`)?.[1]) === pid && comm(name) === 'node',
+      (name) => /^\d+$/.test(name) && Number(statFields(`/proc/${name}/stat`)?.[1]) === pid && isNode(name),
     )
     .map(Number);
 }
 
-function comm(pid: string): string {
+/** Node by its thread name: `node` up to Node 22, `MainThread` from Node 24. */
+function isNode(pid: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    return ['node', 'MainThread'].includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
   } catch {
-    return '';
+    return false;
   }
 }
 

@@ -37,7 +37,10 @@ function childrenOf(pid: number): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       // The fields after the command name, which is in parentheses and may contain spaces.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'node') out.push(Number(name));
+      // Node processes by their executable: the thread name differs between releases (24 names it MainThread).
+      if (ppid === pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0] === process.execPath) {
+        out.push(Number(name));
+      }
     } catch {
       // Gone meanwhile.
     }
