@@ -5,15 +5,7 @@ import { Journal } from '../store/journal.js';
 import { CampaignError } from './campaign-error.js';
 import type { CommandIO } from './io.js';
 import type { StatusCommandOptions } from './options.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from './process-alive.js';
 
 /** Reports a campaign from its journal alone; safe while a run is writing to it (WAL readers never block). */
 export async function campaignStatusCommand(o: StatusCommandOptions, io: CommandIO): Promise<number> {
@@ -24,7 +16,7 @@ export async function campaignStatusCommand(o: StatusCommandOptions, io: Command
     if (!meta) throw new CampaignError(`${o.journal} holds no campaign yet`, 'journal');
     const run = { ...meta.run };
     // A run that was killed cannot mark itself; a dead owner means the journal is waiting for a rerun.
-    if (run.state === 'running' && (run.runnerPid === null || !alive(run.runnerPid))) run.state = 'interrupted';
+    if (run.state === 'running' && (run.runnerPid === null || !processAlive(run.runnerPid))) run.state = 'interrupted';
     const summary = summarize(journal, meta, run);
     const extra = {
       createdAt: meta.createdAt,

@@ -13,21 +13,13 @@ import { CampaignError } from './campaign-error.js';
 import { clientConfig, loadCredentials } from './credentials.js';
 import type { CommandIO } from './io.js';
 import type { RunCommandOptions } from './options.js';
+import { processAlive } from './process-alive.js';
 
 /**
  * Exit statuses: 0 all settled, 2 stopped on a campaign-wide error, 3 some left for a rerun, 4 all settled but no
  * coupon issued (every recipient failed or was skipped), 130 interrupted.
  */
 export const EXIT = { done: 0, stopped: 2, incomplete: 3, noneSent: 4, interrupted: 130 } as const;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Opens the journal for this campaign, creating it on the first run and refusing one that belongs elsewhere. */
 function openJournal(o: RunCommandOptions, mchid: string): Journal {
@@ -51,7 +43,7 @@ function openJournal(o: RunCommandOptions, mchid: string): Journal {
       );
     }
     const pid = meta.run.runnerPid;
-    if (meta.run.state === 'running' && pid !== null && pid !== process.pid && alive(pid)) {
+    if (meta.run.state === 'running' && pid !== null && pid !== process.pid && processAlive(pid)) {
       throw new CampaignError(`${o.journal} is in use by a run in process ${pid}`, 'journal');
     }
     return journal;
