@@ -31,9 +31,7 @@ function ticks(fields: string[] | undefined): number {
 /** The node processes whose parent is `pid` (a primary's workers; not a helper such as tsx's esbuild). */
 export function childrenOf(pid: number): number[] {
   return readdirSync('/proc')
-    .filter(
-      (name) => /^\d+$/.test(name) && Number(statFields(`/proc/${name}/stat`)?.[1]) === pid && isNode(name),
-    )
+    .filter((name) => /^\d+$/.test(name) && Number(statFields(`/proc/${name}/stat`)?.[1]) === pid && isNode(name))
     .map(Number);
 }
 
