@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Wechatpay } from '@wxcoupon/sdk';
 import { sdkFor, stockBody } from './helpers/fixtures.js';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
+import { stockAsRead } from './helpers/stock-as-read.js';
 
 // Budgets and idempotency under concurrent sends, over a real socket so requests truly interleave.
 
@@ -38,11 +39,7 @@ describe('concurrent sends', () => {
   async function counts(stockId: string) {
     const db = t.platform.context.db;
     const rows = await db.selectFrom('favor_coupons').select('coupon_id').where('stock_id', '=', stockId).execute();
-    const stock = await db
-      .selectFrom('favor_stocks')
-      .selectAll()
-      .where('stock_id', '=', stockId)
-      .executeTakeFirstOrThrow();
+    const stock = await stockAsRead(db, stockId);
     return {
       rows: rows.length,
       distributed: Number(stock.distributed_coupons),

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { createPlatform } from '../src/index.js';
 import { sdkFor } from './helpers/fixtures.js';
+import { stockAsRead } from './helpers/stock-as-read.js';
 
 // SIGKILL under load: every coupon whose success was answered survives, and counters equal rows.
 
@@ -67,11 +68,7 @@ test('a platform killed while sending loses no answered coupon and leaves counte
         .execute();
       const ids = new Set(rows.map((r) => r.coupon_id));
       for (const id of answered) assert.ok(ids.has(id), `answered coupon ${id} was lost`);
-      const stock = await db
-        .selectFrom('favor_stocks')
-        .selectAll()
-        .where('stock_id', '=', creds.favorStockId)
-        .executeTakeFirstOrThrow();
+      const stock = await stockAsRead(db, creds.favorStockId);
       assert.equal(Number(stock.distributed_coupons), rows.length);
       assert.equal(Number(stock.distributed_amount), rows.length * Number(stock.coupon_amount));
       const perUser = await db

@@ -6,6 +6,7 @@ import { isTransientConflict, writeTransaction } from '../src/db/transaction.js'
 import { ApiError } from '../src/errors/api-error.js';
 import { stockBody } from './helpers/fixtures.js';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
+import { stockAsRead } from './helpers/stock-as-read.js';
 import { testEngine } from './helpers/test-database.js';
 
 // Write transactions that lose a conflict (serialization failure, deadlock, PostgreSQL's multixact
@@ -237,11 +238,7 @@ describe('a send whose transaction hits the multixact race on PostgreSQL', { ski
     const sent = await send('1');
     assert.equal(sent.status, 200, sent.text);
     const db = t.platform.context.db;
-    const stock = await db
-      .selectFrom('favor_stocks')
-      .selectAll()
-      .where('stock_id', '=', stockId)
-      .executeTakeFirstOrThrow();
+    const stock = await stockAsRead(db, stockId);
     assert.equal(Number(stock.distributed_coupons), 1);
     assert.equal(Number(stock.distributed_amount), 100);
     const daily = await db.selectFrom('favor_daily_amounts').select('amount').where('stock_id', '=', stockId).execute();
@@ -267,11 +264,7 @@ describe('a send whose transaction hits the multixact race on PostgreSQL', { ski
     await failNextInserts(0);
     const again = await send('2');
     assert.equal(again.status, 200, again.text);
-    const after = await db
-      .selectFrom('favor_stocks')
-      .selectAll()
-      .where('stock_id', '=', stockId)
-      .executeTakeFirstOrThrow();
+    const after = await stockAsRead(db, stockId);
     assert.equal(Number(after.distributed_coupons), 2);
     const coupons = await db.selectFrom('favor_coupons').select('coupon_id').where('stock_id', '=', stockId).execute();
     assert.equal(coupons.length, 2);

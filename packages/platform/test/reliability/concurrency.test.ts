@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { stockAsRead } from '../helpers/stock-as-read.js';
 import { testEngine } from '../helpers/test-database.js';
 import { type Cluster, startCluster } from './helpers/cluster.js';
 import { recordFigures } from './helpers/figures.js';
@@ -46,11 +47,7 @@ test(`${INSTANCES} instances and ${CLIENTS} concurrent clients issue exactly a s
       (r) => r.coupon_id,
     ),
   );
-  const stock = await db
-    .selectFrom('favor_stocks')
-    .select('distributed_coupons')
-    .where('stock_id', '=', stockId)
-    .executeTakeFirstOrThrow();
+  const stock = await stockAsRead(db, stockId);
   const lost = [...couponIds].filter((id) => !stored.has(id)).length;
   recordFigures('concurrency', {
     instances: INSTANCES,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { SignedClient } from '../helpers/signed-fetch.js';
+import { stockAsRead } from '../helpers/stock-as-read.js';
 import { testEngine } from '../helpers/test-database.js';
 import { adminCall } from './helpers/admin.js';
 import { type Cluster, type Instance, startCluster } from './helpers/cluster.js';
@@ -120,11 +121,7 @@ test(`SIGKILL of one of two instances during ${SENDS} sends loses nothing, on ${
     .execute();
   const byId = new Map(rows.map((r) => [r.coupon_id, r]));
   const lostCoupons = [...answered.values()].filter((id) => !byId.has(id));
-  const stock = await db
-    .selectFrom('favor_stocks')
-    .select('distributed_coupons')
-    .where('stock_id', '=', stockId)
-    .executeTakeFirstOrThrow();
+  const stock = await stockAsRead(db, stockId);
   const perUser = await db.selectFrom('favor_user_counts').select('received').where('stock_id', '=', stockId).execute();
 
   // Notifications: wait until the outbox has nothing left to deliver.

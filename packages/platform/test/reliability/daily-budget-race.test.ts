@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { busifavorStockBody } from '../busifavor-helpers.js';
 import type { SignedClient } from '../helpers/signed-fetch.js';
+import { stockAsRead } from '../helpers/stock-as-read.js';
 import { testEngine } from '../helpers/test-database.js';
 import { type Cluster, startCluster } from './helpers/cluster.js';
 import { runPool, Tally, withRetry } from './helpers/pool.js';
@@ -56,11 +57,7 @@ describe(`sends racing for a daily budget on ${testEngine()}`, () => {
     assert.deepEqual(counts, { OK: DAILY, '403 NOT_ENOUGH': REQUESTS - DAILY });
     const db = cluster.db();
     const coupons = await db.selectFrom('favor_coupons').select('coupon_id').where('stock_id', '=', stockId).execute();
-    const stock = await db
-      .selectFrom('favor_stocks')
-      .select(['distributed_coupons', 'distributed_amount'])
-      .where('stock_id', '=', stockId)
-      .executeTakeFirstOrThrow();
+    const stock = await stockAsRead(db, stockId);
     const daily = await db.selectFrom('favor_daily_amounts').select('amount').where('stock_id', '=', stockId).execute();
     assert.equal(coupons.length, DAILY);
     assert.equal(Number(stock.distributed_coupons), DAILY);

@@ -65,6 +65,7 @@ declare module '../../db/schema.js' {
     favor_daily_amounts: { stock_id: string; day: string; amount: number };
     favor_coupons: FavorCouponTable;
     favor_callbacks: { mchid: string; notify_url: string; enabled: number; update_ms: number };
+    favor_budget_slices: { stock_id: string; holder: number; coupons_left: number; amount_left: number };
   }
 }
 
@@ -72,8 +73,64 @@ type Q = Kysely<Database>;
 export type StockRow = Selectable<FavorStockTable>;
 export type CouponRow = FavorCouponTable;
 
+// On PostgreSQL a stock's budget is claimed in slices by the connections that send from it (migration
+// 0016): its row's counters count what was claimed, and what the slices still hold is not yet issued.
+// Every read of a stock subtracts it, so distributed_coupons / distributed_amount are exact whenever read.
+// (SQLite never claims a slice; the subquery finds nothing there.)
+const STOCK_COLUMNS = [
+  'stock_id',
+  'creator_mchid',
+  'out_request_no',
+  'request_hash',
+  'stock_name',
+  'comment',
+  'belong_merchant',
+  'status',
+  'stock_type',
+  'no_cash',
+  'available_begin_ms',
+  'available_end_ms',
+  'max_coupons',
+  'max_amount',
+  'max_amount_by_day',
+  'max_coupons_per_user',
+  'natural_person_limit',
+  'prevent_api_abuse',
+  'coupon_amount',
+  'transaction_minimum',
+  'singleitem',
+  'rules_json',
+  'create_ms',
+  'start_ms',
+  'pause_ms',
+  'restart_ms',
+  'stop_ms',
+  'specified_value',
+] as const satisfies ReadonlyArray<Exclude<keyof FavorStockTable, 'distributed_coupons' | 'distributed_amount'>>;
+// Every other column is listed (a column added to the table and not here fails to compile).
+type Unlisted = Exclude<
+  keyof FavorStockTable,
+  (typeof STOCK_COLUMNS)[number] | 'distributed_coupons' | 'distributed_amount'
+>;
+const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void allListed;
+
+function selectStocks(db: Q) {
+  return db
+    .selectFrom('favor_stocks')
+    .select(STOCK_COLUMNS)
+    .select([
+      sql<number>`favor_stocks.distributed_coupons - cast(coalesce((select sum(b.coupons_left) from favor_budget_slices b where b.stock_id = favor_stocks.stock_id), 0) as bigint)`.as(
+        'distributed_coupons',
+      ),
+      sql<number>`favor_stocks.distributed_amount - cast(coalesce((select sum(b.amount_left) from favor_budget_slices b where b.stock_id = favor_stocks.stock_id), 0) as bigint)`.as(
+        'distributed_amount',
+      ),
+    ]);
+}
+
 const findStockQuery = prepared<{ stockId: string }, StockRow>((db, p) =>
-  db.selectFrom('favor_stocks').selectAll().where('stock_id', '=', p('stockId')),
+  selectStocks(db).where('stock_id', '=', p('stockId')),
 );
 
 export async function findStock(db: Q, stockId: string): Promise<StockRow | undefined> {
@@ -81,9 +138,7 @@ export async function findStock(db: Q, stockId: string): Promise<StockRow | unde
 }
 
 export function findStockByRequest(db: Q, mchid: string, outRequestNo: string) {
-  return db
-    .selectFrom('favor_stocks')
-    .selectAll()
+  return selectStocks(db)
     .where('creator_mchid', '=', mchid)
     .where('out_request_no', '=', outRequestNo)
     .executeTakeFirst();
@@ -323,13 +378,13 @@ export function findCoupon(db: Q, couponId: string) {
 
 export function stocksOf(db: Q, stockIds: readonly string[]) {
   if (stockIds.length === 0) return Promise.resolve([] as StockRow[]);
-  return db.selectFrom('favor_stocks').selectAll().where('stock_id', 'in', stockIds).execute();
+  return selectStocks(db).where('stock_id', 'in', stockIds).execute();
 }
 
 // Read-only listings across merchants, for the web console.
 
 export function recentStocks(db: Q, limit: number): Promise<StockRow[]> {
-  return db.selectFrom('favor_stocks').selectAll().orderBy('create_ms', 'desc').limit(limit).execute();
+  return selectStocks(db).orderBy('create_ms', 'desc').limit(limit).execute();
 }
 
 export function couponsOfStock(db: Q, stockId: string, limit: number): Promise<CouponRow[]> {
@@ -370,7 +425,7 @@ export function stocksOfCreator(
   creator: string,
   created: { from?: number | undefined; to?: number | undefined },
 ): Promise<StockRow[]> {
-  let query = db.selectFrom('favor_stocks').selectAll().where('creator_mchid', '=', creator);
+  let query = selectStocks(db).where('creator_mchid', '=', creator);
   if (created.from !== undefined) query = query.where('create_ms', '>=', created.from);
   if (created.to !== undefined) query = query.where('create_ms', '<=', created.to);
   return query.orderBy('create_ms', 'desc').orderBy('stock_id').execute();
@@ -424,6 +479,7 @@ export async function forgetIssued(db: Q): Promise<void> {
   await db.deleteFrom('favor_coupons').execute();
   await db.deleteFrom('favor_user_counts').execute();
   await db.deleteFrom('favor_daily_amounts').execute();
+  await db.deleteFrom('favor_budget_slices').execute();
   await db.updateTable('favor_stocks').set({ distributed_coupons: 0, distributed_amount: 0 }).execute();
 }
 

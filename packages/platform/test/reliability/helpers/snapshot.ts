@@ -31,10 +31,13 @@ export async function snapshot(db: Db): Promise<Record<string, number>> {
     const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(db);
     out[table] = Number(r.rows[0]?.n ?? 0);
   }
+  // Issued, as the platform reads it: what the stocks' rows claimed, less what their budget slices still hold.
   const issued = await sql<{
     c: number | string | null;
     a: number | string | null;
-  }>`select sum(distributed_coupons) as c, sum(distributed_amount) as a from favor_stocks`.execute(db);
+  }>`select sum(distributed_coupons) - (select coalesce(sum(coupons_left), 0) from favor_budget_slices) as c,
+        sum(distributed_amount) - (select coalesce(sum(amount_left), 0) from favor_budget_slices) as a
+      from favor_stocks`.execute(db);
   out['favor_stocks.distributed_coupons'] = Number(issued.rows[0]?.c ?? 0);
   out['favor_stocks.distributed_amount'] = Number(issued.rows[0]?.a ?? 0);
   // A modification changes a stock's body, not the number of stocks.

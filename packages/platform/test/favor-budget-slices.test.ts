@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../src/db/schema.js';
+import { type SendRefusal, sendInOneCall } from '../src/features/favor/favor.repository.js';
+import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
+import { stockAsRead } from './helpers/stock-as-read.js';
+import { testEngine } from './helpers/test-database.js';
+import { runningStock } from './reliability/helpers/stocks.js';
+
+// PostgreSQL claims a 代金券 stock's budget in slices, one per database connection (migration 0016). Two
+// connections are driven by hand here, one send at a time, so each step's effect on the slices is known:
+// what a stock reads as issued stays exact after every send, the budget one connection claimed and left
+// is issued by another (also once the first has closed), and the stock's last coupon is the budget's.
+
+describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'postgres' }, () => {
+  let t: TestPlatform;
+  let url: string;
+  const connections: Array<Kysely<Database>> = [];
+
+  before(async () => {
+    t = await startTestPlatform({ rateLimits: { 'favor.coupons.send': 100_000 } });
+    const config = process.env.WXCOUPON_TEST_PG_URL;
+    assert.ok(config, 'the PostgreSQL pass names its server');
+    const row = await t.platform.context.db
+      .selectNoFrom((e) => e.fn<string>('current_database', []).as('name'))
+      .executeTakeFirstOrThrow();
+    const server = new URL(config);
+    server.pathname = `/${row.name}`;
+    url = server.toString();
+  });
+  after(async () => {
+    await Promise.all(connections.map((c) => c.destroy()));
+    await t.close();
+  });
+
+  /** A database handle with exactly one connection, so every send it makes uses the same slice. */
+  function oneConnection(): Kysely<Database> {
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+    });
+    connections.push(db);
+    return db;
+  }
+
+  let serial = 0;
+  function send(db: Kysely<Database>, stockId: string): Promise<SendRefusal | undefined> {
+    const n = serial++;
+    const { mchid, appid } = t.platform.credentials;
+    return sendInOneCall(db, {
+      sender: mchid,
+      appid,
+      openid: `o-slice-${n}`,
+      stockId,
+      creator: mchid,
+      autoRegister: true,
+      couponId: `9${String(n).padStart(17, '0')}`,
+      outRequestNo: `slice-${n}`,
+      hash: 'h',
+      now: Date.now(),
+      day: '2026-12-02',
+    });
+  }
+
+  async function issued(stockId: string) {
+    const db = t.platform.context.db;
+    const rows = await db.selectFrom('favor_coupons').select('coupon_id').where('stock_id', '=', stockId).execute();
+    const stock = await stockAsRead(db, stockId);
+    return {
+      rows: rows.length,
+      issued: Number(stock.distributed_coupons),
+      amount: Number(stock.distributed_amount),
+      claimed: stock.claimed_coupons,
+    };
+  }
+
+  test('a connection claims up to 16 at once; what it holds is not issued, and another connection takes it', async () => {
+    const stockId = await runningStock(t.client, t.platform.credentials.mchid, 20);
+    const a = oneConnection();
+    const b = oneConnection();
+    assert.equal(await send(a, stockId), undefined);
+    assert.deepEqual(await issued(stockId), { rows: 1, issued: 1, amount: 100, claimed: 16 });
+    assert.equal(await send(b, stockId), undefined);
+    // B could claim only the 4 the stock row had left.
+    assert.deepEqual(await issued(stockId), { rows: 2, issued: 2, amount: 200, claimed: 20 });
+    // A leaves with 15 in its slice: B's sends take them once its own 3 are gone.
+    await a.destroy();
+    for (let i = 3; i <= 20; i++) {
+      assert.equal(await send(b, stockId), undefined, `send ${i}`);
+      const now = await issued(stockId);
+      assert.deepEqual(now, { rows: i, issued: i, amount: i * 100, claimed: 20 }, `after send ${i}`);
+    }
+    assert.equal(await send(b, stockId), 'stock_budget');
+    assert.equal(await send(oneConnection(), stockId), 'stock_budget');
+    assert.deepEqual(await issued(stockId), { rows: 20, issued: 20, amount: 2000, claimed: 20 });
+    // The stock as the API answers it.
+    const res = await t.client.get(
+      `/v3/marketing/favor/stocks/${stockId}?stock_creator_mchid=${t.platform.credentials.mchid}`,
+    );
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.data.distributed_coupons, 20);
+  });
+
+  test('a refused send gives back what it took from a slice', async () => {
+    const stockId = await runningStock(t.client, t.platform.credentials.mchid, 10);
+    const a = oneConnection();
+    assert.equal(await send(a, stockId), undefined);
+    assert.deepEqual(await issued(stockId), { rows: 1, issued: 1, amount: 100, claimed: 10 });
+    // The same request number again: the coupon insert fails, and the slice is as it was.
+    const { mchid, appid } = t.platform.credentials;
+    await assert.rejects(
+      sendInOneCall(a, {
+        sender: mchid,
+        appid,
+        openid: 'o-slice-again',
+        stockId,
+        creator: mchid,
+        autoRegister: true,
+        couponId: '900000000000009999',
+        outRequestNo: `slice-${serial - 1}`,
+        hash: 'h',
+        now: Date.now(),
+        day: '2026-12-02',
+      }),
+      (err: { code?: string }) => err.code === '23505',
+    );
+    assert.deepEqual(await issued(stockId), { rows: 1, issued: 1, amount: 100, claimed: 10 });
+    for (let i = 2; i <= 10; i++) assert.equal(await send(a, stockId), undefined);
+    assert.equal(await send(a, stockId), 'stock_budget');
+    assert.deepEqual(await issued(stockId), { rows: 10, issued: 10, amount: 1000, claimed: 10 });
+  });
+
+  test('a paused stock refuses every connection, slices or not', async () => {
+    const { mchid } = t.platform.credentials;
+    const stockId = await runningStock(t.client, mchid, 40);
+    const a = oneConnection();
+    assert.equal(await send(a, stockId), undefined);
+    const paused = await t.client.post(`/v3/marketing/favor/stocks/${stockId}/pause`, { stock_creator_mchid: mchid });
+    assert.equal(paused.status, 200, paused.text);
+    assert.equal(await send(a, stockId), 'not_running');
+    assert.equal(await send(oneConnection(), stockId), 'not_running');
+    assert.deepEqual(await issued(stockId), { rows: 1, issued: 1, amount: 100, claimed: 16 });
+  });
+});
