@@ -6,7 +6,7 @@
 // round. Where one stock keeps up with the spread case, sends do not queue on the stock row.
 // PostgreSQL: WXCOUPON_TEST_PG_URL if set, otherwise a throwaway server from scripts/pg.sh.
 // Usage: npm run bench -- scale
-//   env: BENCH_REQUESTS (per round, default 2000), BENCH_CONCURRENCY (64), BENCH_ROUNDS (2),
+//   env: BENCH_REQUESTS (per round, default 2000), BENCH_CONCURRENCY (64), BENCH_ROUNDS (4),
 //        BENCH_LATENCY_MS (1), BENCH_INSTANCES (1,2,4)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ import { presignSends } from './support/presign.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 1);
 const INSTANCE_COUNTS = (process.env.BENCH_INSTANCES ?? '1,2,4').split(',').map(Number);
 const SPREAD = 16;
@@ -239,7 +239,7 @@ async function checkConsistency(database: string, stocks: string[]) {
   }
 }
 
-/** The middle value; the mean of the two middle ones for an even count (two rounds are the usual run). */
+/** The middle value; the mean of the two middle ones for an even count. */
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
