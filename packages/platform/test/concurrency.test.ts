@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Wechatpay } from '@wxcoupon/sdk';
 import { sdkFor, stockBody } from './helpers/fixtures.js';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
-import { stockAsRead } from './helpers/stock-as-read.js';
+import { issuedCounts } from './helpers/stock-as-read.js';
 
 // Budgets and idempotency under concurrent sends, over a real socket so requests truly interleave.
 
@@ -37,14 +37,8 @@ describe('concurrent sends', () => {
   }
 
   async function counts(stockId: string) {
-    const db = t.platform.context.db;
-    const rows = await db.selectFrom('favor_coupons').select('coupon_id').where('stock_id', '=', stockId).execute();
-    const stock = await stockAsRead(db, stockId);
-    return {
-      rows: rows.length,
-      distributed: Number(stock.distributed_coupons),
-      amount: Number(stock.distributed_amount),
-    };
+    const { claimed: _, ...counts } = await issuedCounts(t.platform.context.db, stockId);
+    return counts;
   }
 
   test('200 parallel sends against max_coupons 50 give exactly 50 coupons and NOT_ENOUGH for the rest', async () => {

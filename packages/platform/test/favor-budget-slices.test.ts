@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { Database } from '../src/db/schema.js';
 import { type SendRefusal, sendInOneCall } from '../src/features/favor/favor.repository.js';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
-import { stockAsRead } from './helpers/stock-as-read.js';
+import { issuedCounts } from './helpers/stock-as-read.js';
 import { testEngine } from './helpers/test-database.js';
 import { runningStock } from './reliability/helpers/stocks.js';
 
@@ -63,37 +63,27 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
     });
   }
 
-  async function issued(stockId: string) {
-    const db = t.platform.context.db;
-    const rows = await db.selectFrom('favor_coupons').select('coupon_id').where('stock_id', '=', stockId).execute();
-    const stock = await stockAsRead(db, stockId);
-    return {
-      rows: rows.length,
-      issued: Number(stock.distributed_coupons),
-      amount: Number(stock.distributed_amount),
-      claimed: stock.claimed_coupons,
-    };
-  }
+  const issued = (stockId: string) => issuedCounts(t.platform.context.db, stockId);
 
   test('a connection claims up to 16 at once; what it holds is not issued, and another connection takes it', async () => {
     const stockId = await runningStock(t.client, t.platform.credentials.mchid, 20);
     const a = oneConnection();
     const b = oneConnection();
     assert.equal(await send(a, stockId), undefined);
-    assert.deepEqual(await issued(stockId), { rows: 1, issued: 1, amount: 100, claimed: 16 });
+    assert.deepEqual(await issued(stockId), { rows: 1, distributed: 1, amount: 100, claimed: 16 });
     assert.equal(await send(b, stockId), undefined);
     // B could claim only the 4 the stock row had left.
-    assert.deepEqual(await issued(stockId), { rows: 2, issued: 2, amount: 200, claimed: 20 });
+    assert.deepEqual(await issued(stockId), { rows: 2, distributed: 2, amount: 200, claimed: 20 });
     // A leaves with 15 in its slice: B's sends take them once its own 3 are gone.
     await a.destroy();
     for (let i = 3; i <= 20; i++) {
       assert.equal(await send(b, stockId), undefined, `send ${i}`);
       const now = await issued(stockId);
-      assert.deepEqual(now, { rows: i, issued: i, amount: i * 100, claimed: 20 }, `after send ${i}`);
+      assert.deepEqual(now, { rows: i, distributed: i, amount: i * 100, claimed: 20 }, `after send ${i}`);
     }
     assert.equal(await send(b, stockId), 'stock_budget');
     assert.equal(await send(oneConnection(), stockId), 'stock_budget');
-    assert.deepEqual(await issued(stockId), { rows: 20, issued: 20, amount: 2000, claimed: 20 });
+    assert.deepEqual(await issued(stockId), { rows: 20, distributed: 20, amount: 2000, claimed: 20 });
     // The stock as the API answers it.
     const res = await t.client.get(
       `/v3/marketing/favor/stocks/${stockId}?stock_creator_mchid=${t.platform.credentials.mchid}`,
@@ -106,7 +96,7 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
     const stockId = await runningStock(t.client, t.platform.credentials.mchid, 10);
     const a = oneConnection();
     assert.equal(await send(a, stockId), undefined);
-    assert.deepEqual(await issued(stockId), { rows: 1, issued: 1, amount: 100, claimed: 10 });
+    assert.deepEqual(await issued(stockId), { rows: 1, distributed: 1, amount: 100, claimed: 10 });
     // The same request number again: the coupon insert fails, and the slice is as it was.
     const { mchid, appid } = t.platform.credentials;
     await assert.rejects(
@@ -125,10 +115,10 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
       }),
       (err: { code?: string }) => err.code === '23505',
     );
-    assert.deepEqual(await issued(stockId), { rows: 1, issued: 1, amount: 100, claimed: 10 });
+    assert.deepEqual(await issued(stockId), { rows: 1, distributed: 1, amount: 100, claimed: 10 });
     for (let i = 2; i <= 10; i++) assert.equal(await send(a, stockId), undefined);
     assert.equal(await send(a, stockId), 'stock_budget');
-    assert.deepEqual(await issued(stockId), { rows: 10, issued: 10, amount: 1000, claimed: 10 });
+    assert.deepEqual(await issued(stockId), { rows: 10, distributed: 10, amount: 1000, claimed: 10 });
   });
 
   test('a paused stock refuses every connection, slices or not', async () => {
@@ -140,6 +130,6 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
     assert.equal(paused.status, 200, paused.text);
     assert.equal(await send(a, stockId), 'not_running');
     assert.equal(await send(oneConnection(), stockId), 'not_running');
-    assert.deepEqual(await issued(stockId), { rows: 1, issued: 1, amount: 100, claimed: 16 });
+    assert.deepEqual(await issued(stockId), { rows: 1, distributed: 1, amount: 100, claimed: 16 });
   });
 });

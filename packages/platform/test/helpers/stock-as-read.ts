@@ -18,3 +18,15 @@ export async function stockAsRead(db: Db, stockId: string): Promise<StockRow & {
   if (claimed > Number(stock.max_coupons)) throw new Error(`stock ${stockId} claimed ${claimed} > max_coupons`);
   return { ...stock, claimed_coupons: claimed };
 }
+
+/** A stock's coupon rows beside its counts as read: `rows` = `distributed` when nothing is lost or invented. */
+export async function issuedCounts(db: Db, stockId: string) {
+  const rows = await db.selectFrom('favor_coupons').select('coupon_id').where('stock_id', '=', stockId).execute();
+  const stock = await stockAsRead(db, stockId);
+  return {
+    rows: rows.length,
+    distributed: Number(stock.distributed_coupons),
+    amount: Number(stock.distributed_amount),
+    claimed: stock.claimed_coupons,
+  };
+}
