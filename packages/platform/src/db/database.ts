@@ -55,9 +55,12 @@ export function databaseTarget(url: string | undefined, dataDir: string): Databa
     // bigint columns hold money and epoch milliseconds, all far below 2^53: read them as numbers.
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: url, max: 10 });
-    // The server may end idle connections (restart, administrator, network): the pool discards them
-    // and opens new ones on demand, but an 'error' event without a listener would end the process.
+    // The server may end connections (restart, administrator, network): the pool discards them and opens
+    // new ones on demand, but an 'error' event without a listener would end the process. The pool listens
+    // only while a connection is idle; one that drops while checked out fails its query (the caller sees
+    // that) and also emits 'error' on the client itself, so every client gets a listener of its own.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     return {
       engine: 'postgres',
       display: url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'),

@@ -26,6 +26,19 @@ test('connections dropped by PostgreSQL are replaced and the platform keeps answ
     // Fill the pool with idle connections, then have the server end every one of them.
     await Promise.all(Array.from({ length: 8 }, (_, i) => send(i)));
     const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(t.platform.context.db);
+    // A connection checked out between two statements (inside a transaction, say) is ended: the client
+    // emits 'error' while the pool is not listening to it, which must not end the process; the next statement
+    // on it fails, and the connection is not handed out again.
+    const held = await t.platform.context.db.connection().execute(async (conn) => {
+      const pid = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn);
+      await admin.query('select pg_terminate_backend($1)', [pid.rows[0]?.pid]);
+      await new Promise((ok) => setTimeout(ok, 200));
+      return sql`select 1`.execute(conn).then(
+        () => 'answered',
+        (err: Error) => err.message,
+      );
+    });
+    assert.notEqual(held, 'answered');
     const ended = await admin.query(
       'select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where datname = $1) x',
       [rows[0]?.name],
