@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../src/db/schema.js';
-import { type SendRefusal, sendInOneCall } from '../src/features/favor/favor.repository.js';
+import { returnIdleSlices, type SendRefusal, sendInOneCall } from '../src/features/favor/favor.repository.js';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
 import { issuedCounts } from './helpers/stock-as-read.js';
 import { testEngine } from './helpers/test-database.js';
@@ -131,5 +131,57 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
     assert.equal(await send(a, stockId), 'not_running');
     assert.equal(await send(oneConnection(), stockId), 'not_running');
     assert.deepEqual(await issued(stockId), { rows: 1, distributed: 1, amount: 100, claimed: 16 });
+  });
+
+  test('the slices of closed and idle connections go back to their stock, and a later send claims anew', async () => {
+    const stockId = await runningStock(t.client, t.platform.credentials.mchid, 40);
+    const db = t.platform.context.db;
+    const a = oneConnection();
+    const b = oneConnection();
+    assert.equal(await send(a, stockId), undefined);
+    assert.equal(await send(b, stockId), undefined);
+    assert.deepEqual(await issued(stockId), { rows: 2, distributed: 2, amount: 200, claimed: 32 });
+    // A has closed; B is idle, but not for a minute: of this stock's, only A's 15 go back (the count includes
+    // slices of earlier tests' closed connections).
+    await a.destroy();
+    assert.ok((await returnIdleSlices(db, 60_000)) >= 1);
+    assert.deepEqual(await issued(stockId), { rows: 2, distributed: 2, amount: 200, claimed: 17 });
+    // Idle at all is enough with no grace: B's 15 go back too, and nothing is left to return.
+    assert.ok((await returnIdleSlices(db, 0)) >= 1);
+    assert.deepEqual(await issued(stockId), { rows: 2, distributed: 2, amount: 200, claimed: 2 });
+    assert.equal(await returnIdleSlices(db, 0), 0);
+    // B's next send claims a new slice from the row, and the stock's last coupons are still issued.
+    assert.equal(await send(b, stockId), undefined);
+    assert.deepEqual(await issued(stockId), { rows: 3, distributed: 3, amount: 300, claimed: 18 });
+    for (let i = 4; i <= 40; i++) assert.equal(await send(b, stockId), undefined, `send ${i}`);
+    assert.equal(await send(b, stockId), 'stock_budget');
+    assert.deepEqual(await issued(stockId), { rows: 40, distributed: 40, amount: 4000, claimed: 40 });
+  });
+
+  test('returning slices while sends race over them issues the budget exactly', async () => {
+    const stockId = await runningStock(t.client, t.platform.credentials.mchid, 250);
+    const db = t.platform.context.db;
+    const pools = Array.from({ length: 4 }, () => {
+      const k = new Kysely<Database>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 3 }) }),
+      });
+      connections.push(k);
+      return k;
+    });
+    let sending = true;
+    let returned = 0;
+    const returning = (async () => {
+      while (sending) returned += await returnIdleSlices(db, 0);
+    })();
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => send(pools[i % 4] as Kysely<Database>, stockId)),
+    );
+    sending = false;
+    await returning;
+    assert.equal(outcomes.filter((o) => o === undefined).length, 250);
+    assert.deepEqual(new Set(outcomes.filter((o) => o !== undefined)), new Set(['stock_budget']));
+    assert.ok(returned > 0, 'some slices went back while the sends ran');
+    await returnIdleSlices(db, 0);
+    assert.deepEqual(await issued(stockId), { rows: 250, distributed: 250, amount: 25_000, claimed: 250 });
   });
 });

@@ -483,6 +483,44 @@ export async function forgetIssued(db: Q): Promise<void> {
   await db.updateTable('favor_stocks').set({ distributed_coupons: 0, distributed_amount: 0 }).execute();
 }
 
+/**
+ * PostgreSQL: gives back to their stocks the budget slices of connections that have closed or stayed idle for
+ * `idleMs`, so that a stock's row counts what is issued or in use again (a send on such a connection later
+ * just claims a new slice). Exact whenever it runs: the stock rows are locked first, as a send that claims a
+ * slice locks them, then each slice is deleted and exactly what it still held at that moment is subtracted.
+ * Returns how many slices went back.
+ */
+export async function returnIdleSlices(db: Kysely<Database>, idleMs: number): Promise<number> {
+  // A backend of another role shows no state: it is taken as busy and its slices are left alone.
+  const returnable = sql<boolean>`not exists (select 1 from pg_stat_activity a where a.pid = b.holder
+    and (a.state is distinct from 'idle' or a.state_change > now() - make_interval(secs => ${idleMs / 1000})))`;
+  return db.transaction().execute(async (trx) => {
+    const stocks = await trx
+      .selectFrom('favor_budget_slices as b')
+      .select('b.stock_id')
+      .distinct()
+      .where(returnable)
+      .execute();
+    if (stocks.length === 0) return 0;
+    const ids = stocks.map((r) => r.stock_id);
+    await sql`select stock_id from favor_stocks where stock_id = any(${ids}) order by stock_id for no key update`.execute(
+      trx,
+    );
+    const returned = await sql<{ slices: number }>`with gone as (
+        delete from favor_budget_slices b where b.stock_id = any(${ids}) and ${returnable}
+        returning b.stock_id, b.coupons_left, b.amount_left),
+      per_stock as (
+        select stock_id, count(*) as slices, sum(coupons_left) as coupons, sum(amount_left) as amount
+        from gone group by stock_id),
+      updated as (
+        update favor_stocks f set distributed_coupons = f.distributed_coupons - p.coupons,
+            distributed_amount = f.distributed_amount - p.amount
+          from per_stock p where f.stock_id = p.stock_id returning p.slices)
+      select cast(coalesce(sum(slices), 0) as int) as slices from updated`.execute(trx);
+    return returned.rows[0]?.slices ?? 0;
+  });
+}
+
 /** The used coupons of a stock in coupon order, as the use-flow file lists them. */
 export function usedCoupons(db: Q, stockId: string) {
   return db

@@ -4,6 +4,7 @@ import { flowDownloads, flowRoutes } from './favor.flows.js';
 import * as repo from './favor.repository.js';
 import { favorRoutes } from './favor.routes.js';
 import { FavorService } from './favor.service.js';
+import { startReturningSlices } from './favor.slices.js';
 
 export const favorFeature: Feature = {
   name: 'favor',
@@ -18,4 +19,7 @@ export const favorFeature: Feature = {
   root: flowDownloads,
   admin: favorAdmin,
   adminDocs: favorAdminDocs,
+  start(ctx) {
+    return ctx.engine === 'postgres' ? startReturningSlices(ctx) : undefined;
+  },
 };
