@@ -28,7 +28,16 @@ export interface CampaignChildRun {
   rssKB: number[];
   /** CPU clock ticks (10 ms) of the child from its `start` event to its last poll. */
   ticksSinceStart: number;
+  /**
+   * With `traceGc`: the main thread's heap after each full (mark-compact) collection, in MB, with the child's
+   * uptime in ms: what the process still holds, apart from garbage not yet collected.
+   */
+  liveAfterFullGc: Array<{ ms: number; mb: number }>;
 }
+
+// `--trace-gc` prints one line per collection, e.g.
+// `[123:0x6a1c2d0]   4567 ms: Mark-Compact 80.1 (108.0) -> 28.3 (65.2) MB, 12.3 / 0.0 ms  (…) …`.
+const FULL_GC = /^\[\d+:(0x[0-9a-f]+)\]\s+(\d+) ms: Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/;
 
 /**
  * Runs `wxcoupon campaign run …args` (with --json) and polls it every `pollMs`. `onStart` runs when the
@@ -36,16 +45,44 @@ export interface CampaignChildRun {
  */
 export async function runCampaignChild(
   args: readonly string[],
-  options: { pollMs?: number; onStart?: () => void } = {},
+  options: { pollMs?: number; onStart?: () => void; traceGc?: boolean } = {},
 ): Promise<CampaignChildRun> {
   const child = spawn(
     process.execPath,
-    ['--require', THREAD_POOL, '--conditions=source', '--import', 'tsx', MAIN, 'campaign', 'run', ...args, '--json'],
+    [
+      ...(options.traceGc ? ['--trace-gc'] : []),
+      ...[
+        '--require',
+        THREAD_POOL,
+        '--conditions=source',
+        '--import',
+        'tsx',
+        MAIN,
+        'campaign',
+        'run',
+        ...args,
+        '--json',
+      ],
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let tail = '';
   let startTicks: number | undefined;
+  // Full collections per isolate: the loader's thread (tsx) has an isolate of its own, the CLI's is the larger.
+  const fullGcs = new Map<string, Array<{ ms: number; mb: number }>>();
+  let partial = '';
   child.stdout.on('data', (d) => {
+    if (options.traceGc) {
+      const lines = (partial + d).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = FULL_GC.exec(line);
+        if (!m) continue;
+        const list = fullGcs.get(m[1] as string) ?? [];
+        list.push({ ms: Number(m[2]), mb: Number(m[3]) });
+        fullGcs.set(m[1] as string, list);
+      }
+    }
     tail = (tail + d).slice(-65536);
     if (startTicks === undefined && tail.includes('"type":"start"')) {
       startTicks = ticksOf(child.pid) ?? 0;
@@ -65,9 +102,18 @@ export async function runCampaignChild(
   }, options.pollMs ?? 100);
   const [exitCode] = (await once(child, 'exit')) as [number | null];
   clearInterval(poll);
+  const peakOf = (list: Array<{ mb: number }>) => Math.max(...list.map((g) => g.mb));
+  const isolates = [...fullGcs.values()].sort((a, b) => peakOf(b) - peakOf(a));
   return {
     exitCode,
-    summary: JSON.parse(tail.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>,
+    summary: JSON.parse(
+      tail
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .at(-1) ?? '{}',
+    ) as Record<string, unknown>,
+    liveAfterFullGc: isolates[0] ?? [],
     peakKB,
     rssKB,
     ticksSinceStart: ticks - (startTicks ?? 0),
