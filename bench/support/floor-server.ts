@@ -8,6 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
 import {
   AUTH_SCHEME,
   nonce,
@@ -30,8 +31,14 @@ export async function startFloorServer(keys: {
   /** Signs answers, named by `keyId` in `Wechatpay-Serial`. */
   platformKey: KeyObject;
   keyId: string;
+  /**
+   * A SQLite file: the floor then also stores each send as the least a durable, budgeted, idempotent send
+   * must (see {@link couponStore}), and answers only once it is committed.
+   */
+  store?: string;
 }): Promise<FloorServer> {
   let next = 10_000_000_000;
+  const store = keys.store ? couponStore(keys.store) : undefined;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -44,8 +51,10 @@ export async function startFloorServer(keys: {
           res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"code":"SIGN_ERROR","message":"签名错误"}');
           return;
         }
-        JSON.parse(body);
-        const text = JSON.stringify({ coupon_id: String(next++) });
+        const input = JSON.parse(body) as { out_request_no: string };
+        const openid = /\/users\/([^/]+)\/coupons/.exec(req.url ?? '')?.[1] ?? '';
+        const couponId = store ? await store.send(openid, input.out_request_no, String(next++)) : String(next++);
+        const text = JSON.stringify({ coupon_id: couponId });
         const ts = timestamp();
         const nonceStr = nonce();
         const signature = await rsaSignAsync(responseMessage(ts, nonceStr, text), keys.platformKey);
@@ -75,6 +84,70 @@ export async function startFloorServer(keys: {
       server.closeAllConnections();
       server.close();
       await once(server, 'close');
+      store?.close();
     },
+  };
+}
+
+/**
+ * The least storage a send needs to be durable, budgeted and idempotent, on the platform's SQLite settings
+ * (WAL, synchronous=NORMAL): one budget row counted down only while it has coupons left, and the coupon
+ * inserted under a unique request number (a repeated number answers its first coupon). Sends arriving
+ * together share one transaction, committed before any of them is answered (a group commit, as the
+ * platform's). No user limits, validation, journal or framework.
+ */
+function couponStore(file: string) {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`create table if not exists budget (id integer primary key, coupons_left integer not null);
+    insert or ignore into budget (id, coupons_left) values (1, 1000000000);
+    create table if not exists coupons (coupon_id text primary key, out_request_no text not null unique,
+      openid text not null, created_ms integer not null)`);
+  const take = db.prepare('update budget set coupons_left = coupons_left - 1 where id = 1 and coupons_left > 0');
+  const giveBack = db.prepare('update budget set coupons_left = coupons_left + 1 where id = 1');
+  const insert = db.prepare(
+    'insert into coupons (coupon_id, out_request_no, openid, created_ms) values (?, ?, ?, ?) on conflict (out_request_no) do nothing',
+  );
+  const earlier = db.prepare('select coupon_id from coupons where out_request_no = ?').pluck();
+  interface Pending {
+    openid: string;
+    requestNo: string;
+    couponId: string;
+    done: (id: string) => void;
+    fail: (e: Error) => void;
+  }
+  let batch: Pending[] = [];
+  // Each send's outcome: its coupon, an earlier coupon of its request number, or a refusal (budget spent).
+  const commit = db.transaction((sends: Pending[]) =>
+    sends.map((p): string | Error => {
+      if (take.run().changes === 0) return new Error('budget spent');
+      if (insert.run(p.couponId, p.requestNo, p.openid, Date.now()).changes === 1) return p.couponId;
+      giveBack.run();
+      return earlier.get(p.requestNo) as string;
+    }),
+  );
+  const flush = () => {
+    const sends = batch;
+    batch = [];
+    try {
+      const outcomes = commit(sends);
+      for (const [i, p] of sends.entries()) {
+        const o = outcomes[i] as string | Error;
+        if (o instanceof Error) p.fail(o);
+        else p.done(o);
+      }
+    } catch (err) {
+      for (const p of sends) p.fail(err as Error);
+    }
+  };
+  return {
+    send(openid: string, requestNo: string, couponId: string): Promise<string> {
+      return new Promise((done, fail) => {
+        if (batch.length === 0) setImmediate(flush);
+        batch.push({ openid, requestNo, couponId, done, fail });
+      });
+    },
+    close: () => db.close(),
   };
 }

@@ -2,7 +2,7 @@
 // platform runs in this process, the load generator (platform.bench.ts --load) in a child that signs in
 // advance; the event loop's own CPU time is read from /proc/self/task/<pid>/stat (Linux), so the RSA
 // pool's threads and other processes do not count (the tick is 10 ms: N=5000 gives about 0.5% resolution).
-// BENCH_FLOOR=1 measures support/floor-server.ts instead, BENCH_JOURNAL=0 the platform without its journal,
+// BENCH_FLOOR=1 measures support/floor-server.ts instead (BENCH_FLOOR=store: the floor that also stores each send), BENCH_JOURNAL=0 the platform without its journal,
 // BENCH_PROFILE=<file> writes a CPU profile of the measured rounds. Usage:
 //   node --require ./packages/cli/bin/thread-pool.cjs --conditions=source --import tsx bench/support/send-cpu.ts [N] [rounds]
 import { spawn } from 'node:child_process';
@@ -55,13 +55,14 @@ const platform = await createPlatform({
 await platform.listen({ host: '127.0.0.1', port: 0, tlsPort: false });
 let credentials = join(dir, 'demo', 'credentials.json');
 let floor: FloorServer | undefined;
-if (process.env['BENCH_FLOOR'] === '1') {
+if (process.env['BENCH_FLOOR'] === '1' || process.env['BENCH_FLOOR'] === 'store') {
   // The same measurement of the floor server (support/floor-server.ts), for the ratio.
   const demo = JSON.parse(readFileSync(credentials, 'utf8'));
   floor = await startFloorServer({
     merchantKey: createPublicKey(readFileSync(demo.certificateFile)),
     platformKey: platform.context.keys.publicKey.privateKey,
     keyId: demo.platformPublicKeyId,
+    ...(process.env['BENCH_FLOOR'] === 'store' ? { store: join(dir, 'floor.sqlite') } : {}),
   });
   credentials = join(dir, 'floor-credentials.json');
   writeFileSync(credentials, JSON.stringify({ ...demo, baseURL: floor.url }));
