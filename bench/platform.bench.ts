@@ -539,7 +539,7 @@ async function main(): Promise<void> {
           .filter((r) => r.workers === undefined)
           .map(
             (r) =>
-              `With the ${r.rateLimiter}: ${r.medianRound.rps} coupons/s, ${(r.fractionOfCryptoBound * 100).toFixed(1)}% of the bound.`,
+              `${r.setup} (${r.rateLimiter}, journal ${r.journal ? 'on' : 'off'}): ${r.medianRound.rps} coupons/s, ${(r.fractionOfCryptoBound * 100).toFixed(1)}% of the bound.`,
           ),
         `CPU per coupon in the median round: platform ${main.medianRound.platformCpuUsPerCoupon} µs + load generator ${main.medianRound.loadCpuUsPerRequest} µs, so ${summary.cpus} cores carry at most ` +
           `${Math.round((summary.cpus * 1e6) / (main.medianRound.platformCpuUsPerCoupon + main.medianRound.loadCpuUsPerRequest))} coupons/s at these costs; the run reached ` +
