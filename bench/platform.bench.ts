@@ -290,22 +290,25 @@ async function main(): Promise<void> {
   const floorRuns: MeasuredRun[] = [];
   const storedFloorRuns: MeasuredRun[] = [];
   try {
-    floor = await startFloorServer({
-      merchantKey: createPublicKey(readFileSync(demo.certificateFile)),
-      platformKey: floorKey as NonNullable<typeof floorKey>,
-      keyId: demo.platformPublicKeyId,
-    });
-    const floorCredentials = join((setups[0] as Setup).dir, 'floor-credentials.json');
-    writeFileSync(floorCredentials, JSON.stringify({ ...demo, baseURL: floor.url }));
-    // The floor plus the least storage a durable, budgeted, idempotent send needs (support/floor-server.ts).
-    storedFloor = await startFloorServer({
-      merchantKey: createPublicKey(readFileSync(demo.certificateFile)),
-      platformKey: floorKey as NonNullable<typeof floorKey>,
-      keyId: demo.platformPublicKeyId,
-      store: join((setups[0] as Setup).dir, 'stored-floor.sqlite'),
-    });
-    const storedFloorCredentials = join((setups[0] as Setup).dir, 'stored-floor-credentials.json');
-    writeFileSync(storedFloorCredentials, JSON.stringify({ ...demo, baseURL: storedFloor.url }));
+    // The bare floor, and the floor plus the least storage a durable, budgeted, idempotent send needs
+    // (support/floor-server.ts), each with the credentials file the load generator reads.
+    const startFloor = async (name: string, store?: string) => {
+      const server = await startFloorServer({
+        merchantKey: createPublicKey(readFileSync(demo.certificateFile)),
+        platformKey: floorKey as NonNullable<typeof floorKey>,
+        keyId: demo.platformPublicKeyId,
+        ...(store ? { store } : {}),
+      });
+      const file = join((setups[0] as Setup).dir, `${name}-credentials.json`);
+      writeFileSync(file, JSON.stringify({ ...demo, baseURL: server.url }));
+      return { server, file };
+    };
+    const bare = await startFloor('floor');
+    floor = bare.server;
+    const floorCredentials = bare.file;
+    const stored = await startFloor('stored-floor', join((setups[0] as Setup).dir, 'stored-floor.sqlite'));
+    storedFloor = stored.server;
+    const storedFloorCredentials = stored.file;
     const bounds: number[] = [];
     // Warm-up (JIT, SQLite pages, sockets), then rounds: the crypto bound, then each setup, alternating
     // which goes first so drift in the machine's load hits both alike; the floor last.
@@ -322,22 +325,13 @@ async function main(): Promise<void> {
           `round ${r + 1} ${s.name}: ${res.rps.toFixed(0)} coupons/s (p50 ${res.p50ms.toFixed(1)} ms, p99 ${res.p99ms.toFixed(1)} ms), crypto bound ${bounds[r]?.toFixed(0)} sign+verify/s`,
         );
       }
-      const { run: floorRun } = await measuredLoad(
-        floorCredentials,
-        () => [process.pid],
-        requests,
-        concurrency,
-        `f${r}`,
-      );
+      // The floors run in this process: its CPU is theirs.
+      const floorRun = (await measuredLoad(floorCredentials, () => [process.pid], requests, concurrency, `f${r}`)).run;
       floorRuns.push(floorRun);
       console.log(`round ${r + 1} floor: ${floorRun.rps.toFixed(0)} coupons/s`);
-      const { run: storedRun } = await measuredLoad(
-        storedFloorCredentials,
-        () => [process.pid],
-        requests,
-        concurrency,
-        `s${r}`,
-      );
+      const storedRun = (
+        await measuredLoad(storedFloorCredentials, () => [process.pid], requests, concurrency, `s${r}`)
+      ).run;
       storedFloorRuns.push(storedRun);
       console.log(`round ${r + 1} floor + storage: ${storedRun.rps.toFixed(0)} coupons/s`);
     }
@@ -394,15 +388,7 @@ async function main(): Promise<void> {
     const floorSummary = {
       description:
         'node:http; verify the request, parse it, sign a {"coupon_id"} answer; no framework, validation or database',
-      rounds: floorRuns.map((f) => ({
-        rps: Math.round(f.rps),
-        p50ms: round1(f.p50ms),
-        p99ms: round1(f.p99ms),
-        serverCpuUsPerCoupon: Math.round(f.platformCpuUsPerCoupon),
-        mainThreadCpuUsPerCoupon: Math.round(f.mainThreadCpuUsPerCoupon),
-        loadCpuUsPerRequest: Math.round(f.loadCpuUsPerRequest),
-        errors: f.errors,
-      })),
+      rounds: floorRuns.map(serverRound),
       medianRps: Math.round(floorMid.rps),
       medianServerCpuUsPerCoupon: Math.round(floorMid.platformCpuUsPerCoupon),
       medianMainThreadCpuUsPerCoupon: Math.round(floorMid.mainThreadCpuUsPerCoupon),
@@ -415,14 +401,8 @@ async function main(): Promise<void> {
       description:
         'the floor, plus per send: budget row counted down, coupon inserted under a unique request number, group commit before the answer (SQLite, WAL, synchronous=NORMAL)',
       rounds: storedFloorRuns.map((f, i) => ({
-        rps: Math.round(f.rps),
+        ...serverRound(f),
         overFloor: Number((storedOverFloor[i] ?? 0).toFixed(2)),
-        p50ms: round1(f.p50ms),
-        p99ms: round1(f.p99ms),
-        serverCpuUsPerCoupon: Math.round(f.platformCpuUsPerCoupon),
-        mainThreadCpuUsPerCoupon: Math.round(f.mainThreadCpuUsPerCoupon),
-        loadCpuUsPerRequest: Math.round(f.loadCpuUsPerRequest),
-        errors: f.errors,
       })),
       overFloorPerRound: storedOverFloor.map((x) => Number(x.toFixed(2))),
       overFloor: Number(median(storedOverFloor).toFixed(2)),
@@ -587,6 +567,19 @@ async function main(): Promise<void> {
       rmSync(s.dir, { recursive: true, force: true });
     }
   }
+}
+
+/** A floor server's round as reported: its CPU is the bench process's. */
+function serverRound(f: MeasuredRun) {
+  return {
+    rps: Math.round(f.rps),
+    p50ms: round1(f.p50ms),
+    p99ms: round1(f.p99ms),
+    serverCpuUsPerCoupon: Math.round(f.platformCpuUsPerCoupon),
+    mainThreadCpuUsPerCoupon: Math.round(f.mainThreadCpuUsPerCoupon),
+    loadCpuUsPerRequest: Math.round(f.loadCpuUsPerRequest),
+    errors: f.errors,
+  };
 }
 
 function median(xs: number[]): number {
