@@ -43,7 +43,8 @@ function guardDriver(driver: Driver): Driver {
   });
 }
 
-function checkParameters(parameters: readonly unknown[]): void {
+/** Refuses a string parameter the database cannot hold as sent (see above). */
+export function checkParameters(parameters: readonly unknown[]): void {
   for (const p of parameters)
     if (typeof p === 'string' && UNSTORABLE.test(p))
       throw new ApiError('PARAM_ERROR', '参数不得包含 NUL 字符或不成对的代理项', {

@@ -1,7 +1,7 @@
 import type { FavorCoupon, FavorCouponSendResponse, FavorPage } from '@wxcoupon/sdk';
 import { beijingDay, rfc3339 } from '../../clock.js';
 import type { PlatformContext } from '../../context.js';
-import { isUniqueViolation } from '../../db/database.js';
+import { groupCommitOf, isUniqueViolation } from '../../db/database.js';
 import { retryingConflicts, writeTransaction } from '../../db/transaction.js';
 import { ApiError } from '../../errors/api-error.js';
 import { MESSAGES } from '../../errors/messages.js';
@@ -12,12 +12,10 @@ import { conflict, sendRefused } from './favor.errors.js';
 import * as repo from './favor.repository.js';
 import type { SendInput } from './favor.schema.js';
 import { type CouponView, couponStatus, couponView } from './favor.views.js';
+import { couponWindow } from './favor.window.js';
 
 // 代金券 coupons: issuing (F8) with atomic budgets and idempotency, reading (F9) and listing (F10)
 // them, and marking one used, as a payment with it would.
-
-const DAY_MS = 86_400_000;
-const BEIJING_OFFSET_MS = 8 * 3600_000;
 
 export interface UseCouponInput {
   transactionId?: string;
@@ -52,7 +50,7 @@ export class FavorCoupons {
     });
     await this.authorizeMerchant(mchid, input);
     // A 指定面额 send (coupon_value named, or a stock that takes it) is checked and written by the general path.
-    if (this.ctx.engine === 'postgres' && input.couponValue === undefined && input.couponMinimum === undefined) {
+    if (input.couponValue === undefined && input.couponMinimum === undefined) {
       const sent = await this.sendInOneCall(mchid, input, hash);
       if (sent) return sent;
     }
@@ -74,10 +72,11 @@ export class FavorCoupons {
   }
 
   /**
-   * PostgreSQL: every check after the merchant's and every write in one database call (migration 0011), in
-   * the order of {@link authorizeSend} and {@link issue}. Rights refused there are answered as they are; any
-   * other refusal, or the request number's unique violation, looks for the coupon of an earlier request first,
-   * as {@link send} does.
+   * Every check after the merchant's and every write in one step: on PostgreSQL one database call (migration
+   * 0011), on SQLite one transaction with no await between its statements; both in the order of
+   * {@link authorizeSend} and {@link issue}. Rights refused there are answered as they are; any other refusal,
+   * or the request number's unique violation, looks for the coupon of an earlier request first, as
+   * {@link send} does.
    */
   private async sendInOneCall(
     mchid: string,
@@ -87,22 +86,26 @@ export class FavorCoupons {
     const now = this.ctx.clock();
     const couponId = numericId(18);
     let refusal: repo.SendRefusal | undefined;
+    const args: repo.SendArgs = {
+      sender: mchid,
+      appid: input.appid,
+      openid: input.openid,
+      stockId: input.stockId,
+      creator: input.stockCreatorMchid,
+      autoRegister: this.ctx.autoRegisterUsers,
+      couponId,
+      outRequestNo: input.outRequestNo,
+      hash,
+      now,
+      day: beijingDay(now),
+    };
+    // SQLite without group commit (no such database is opened today) takes the general path.
+    const sqlite = this.ctx.engine === 'postgres' ? undefined : groupCommitOf(this.db);
+    if (this.ctx.engine !== 'postgres' && !sqlite) return undefined;
     try {
-      refusal = await retryingConflicts(() =>
-        repo.sendInOneCall(this.db, {
-          sender: mchid,
-          appid: input.appid,
-          openid: input.openid,
-          stockId: input.stockId,
-          creator: input.stockCreatorMchid,
-          autoRegister: this.ctx.autoRegisterUsers,
-          couponId,
-          outRequestNo: input.outRequestNo,
-          hash,
-          now,
-          day: beijingDay(now),
-        }),
-      );
+      refusal = sqlite
+        ? await repo.sendInOneStep(sqlite, args)
+        : await retryingConflicts(() => repo.sendInOneCall(this.db, args));
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       const again = await this.replayCoupon(mchid, input.outRequestNo, hash);
@@ -175,7 +178,7 @@ export class FavorCoupons {
       transaction_minimum: value.minimum,
       status: 'SENDED',
       create_ms: now,
-      ...this.couponWindow(stock, now),
+      ...couponWindow(stock, now),
       consume_json: null,
     };
     const day = beijingDay(now);
@@ -204,22 +207,6 @@ export class FavorCoupons {
     if (!existing) return undefined;
     if (existing.request_hash !== hash) throw conflict('out_request_no');
     return { coupon_id: existing.coupon_id };
-  }
-
-  /** A coupon is valid for the stock's window, narrowed by coupon_available_time. */
-  private couponWindow(stock: repo.StockRow, now: number) {
-    const rules = JSON.parse(stock.rules_json) as {
-      coupon_available_time?: { second_day_available?: boolean; available_time_after_receive?: number };
-    };
-    let begin = Math.max(stock.available_begin_ms, now);
-    let end = stock.available_end_ms;
-    const t = rules.coupon_available_time;
-    if (t?.second_day_available) {
-      const local = now + BEIJING_OFFSET_MS;
-      begin = local - (local % DAY_MS) + DAY_MS - BEIJING_OFFSET_MS;
-    }
-    if (t?.available_time_after_receive) end = Math.min(end, begin + t.available_time_after_receive * 60_000);
-    return { available_begin_ms: begin, available_end_ms: Math.max(end, begin) };
   }
 
   /** F9: the creator or the sender may read a coupon; anyone else sees it as not existing. */

@@ -1,6 +1,8 @@
 import { type Generated, type Kysely, type Selectable, sql } from 'kysely';
 import { prepared } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
+import type { GroupCommitDriver, SyncStatements } from '../../db/sqlite-group-commit.js';
+import { couponWindow } from './favor.window.js';
 
 // Queries for the 代金券 tables. Every budget check is a conditional UPDATE whose row count says
 // whether the issue fits, so concurrent sends (in one process or many) can never over-issue.
@@ -330,22 +332,7 @@ const REFUSALS: Record<string, SendRefusal> = {
  * stock row is locked only while it runs. Undefined when the coupon was issued; otherwise why not (nothing
  * was written). A request number used before throws the unique violation, as insertCoupon does.
  */
-export async function sendInOneCall(
-  db: Q,
-  a: {
-    sender: string;
-    appid: string;
-    openid: string;
-    stockId: string;
-    creator: string;
-    autoRegister: boolean;
-    couponId: string;
-    outRequestNo: string;
-    hash: string;
-    now: number;
-    day: string;
-  },
-): Promise<SendRefusal | undefined> {
+export async function sendInOneCall(db: Q, a: SendArgs): Promise<SendRefusal | undefined> {
   try {
     await sql`select wxcoupon_favor_send(${a.sender}, ${a.appid}, ${a.openid}, ${a.stockId}, ${a.creator},
       ${a.autoRegister}, ${a.couponId}, ${a.outRequestNo}, ${a.hash}, ${a.now}, ${a.day})`.execute(db);
@@ -355,6 +342,140 @@ export async function sendInOneCall(
     if (refusal) return refusal;
     throw err;
   }
+}
+
+/** What a send in one step is given: who sends what to whom, the new coupon's id and request, and when. */
+export interface SendArgs {
+  sender: string;
+  appid: string;
+  openid: string;
+  stockId: string;
+  creator: string;
+  autoRegister: boolean;
+  couponId: string;
+  outRequestNo: string;
+  hash: string;
+  now: number;
+  day: string;
+}
+
+/** A refusal raised inside a one-step send, so that what the send wrote is undone with it. */
+class Refused extends Error {
+  constructor(readonly why: SendRefusal) {
+    super(why);
+  }
+}
+
+// The statements of a one-step send on SQLite, in the order they run.
+const SEND_SQL = {
+  user: 'select person_id, abnormal from users where appid = ? and openid = ?',
+  stock: `select creator_mchid, status, available_begin_ms, available_end_ms, specified_value, prevent_api_abuse,
+      natural_person_limit, max_coupons_per_user, max_amount_by_day, coupon_amount, transaction_minimum, rules_json
+    from favor_stocks where stock_id = ?`,
+  sender: 'select 1 from favor_stock_senders where stock_id = ? and mchid = ?',
+  anySender: 'select 1 from favor_stock_senders where stock_id = ? limit 1',
+  newUser: `insert into users (openid, appid, person_id, abnormal, created_at) values (?, ?, null, 0, ?)
+    on conflict (appid, openid) do nothing`,
+  userSlot: `insert into favor_user_counts (stock_id, user_key, received) values (?, ?, 1)
+    on conflict (stock_id, user_key) do update set received = favor_user_counts.received + 1
+    where favor_user_counts.received < ? returning received`,
+  budget: `update favor_stocks set distributed_coupons = distributed_coupons + 1,
+      distributed_amount = distributed_amount + ?
+    where stock_id = ? and status = 'running' and distributed_coupons < max_coupons
+      and distributed_amount + ? <= max_amount`,
+  status: 'select status from favor_stocks where stock_id = ?',
+  day: `insert into favor_daily_amounts (stock_id, day, amount) values (?, ?, ?)
+    on conflict (stock_id, day) do update set amount = favor_daily_amounts.amount + ?
+    where favor_daily_amounts.amount + ? <= ? returning amount`,
+  coupon: `insert into favor_coupons (coupon_id, stock_id, creator_mchid, sender_mchid, out_request_no,
+      request_hash, openid, appid, coupon_amount, transaction_minimum, status, create_ms, available_begin_ms,
+      available_end_ms, consume_json)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'SENDED', ?, ?, ?, null)`,
+};
+
+interface SendStock {
+  creator_mchid: string;
+  status: string;
+  available_begin_ms: number;
+  available_end_ms: number;
+  specified_value: number;
+  prevent_api_abuse: number;
+  natural_person_limit: number;
+  max_coupons_per_user: number;
+  max_amount_by_day: number | null;
+  coupon_amount: number;
+  transaction_minimum: number;
+  rules_json: string;
+}
+
+/**
+ * SQLite: the same whole send as {@link sendInOneCall} (a 指定面额 stock answers `specified_value`, for the
+ * general path), as one transaction of the group-commit driver with no await between its statements, its
+ * checks and writes in the order of the general path (FavorCoupons.authorizeSend, then issue). Undefined when
+ * the coupon was issued; otherwise why not, with nothing written. A request number used before throws the
+ * unique violation, as insertCoupon does.
+ */
+export async function sendInOneStep(driver: GroupCommitDriver, a: SendArgs): Promise<SendRefusal | undefined> {
+  try {
+    await driver.atomically((q) => sendStatements(q, a));
+    return undefined;
+  } catch (err) {
+    if (err instanceof Refused) return err.why;
+    throw err;
+  }
+}
+
+function sendStatements(q: SyncStatements, a: SendArgs): void {
+  const user = q.rows(SEND_SQL.user, [a.appid, a.openid])[0] as
+    | { person_id: string | null; abnormal: number }
+    | undefined;
+  if (!user && !a.autoRegister) throw new Refused('unknown_user');
+  const s = q.rows(SEND_SQL.stock, [a.stockId])[0] as SendStock | undefined;
+  if (!s) throw new Refused('no_stock');
+  if (s.creator_mchid !== a.creator) throw new Refused('wrong_creator');
+  if (s.creator_mchid !== a.sender && q.rows(SEND_SQL.sender, [a.stockId, a.sender]).length === 0) {
+    throw new Refused(q.rows(SEND_SQL.anySender, [a.stockId]).length > 0 ? 'not_a_sender' : 'not_shared');
+  }
+  if (s.specified_value === 1) throw new Refused('specified_value');
+  if (s.status !== 'running' || a.now < s.available_begin_ms || a.now > s.available_end_ms) {
+    throw new Refused('not_running');
+  }
+  if (s.prevent_api_abuse === 1 && user?.abnormal === 1) throw new Refused('abnormal_user');
+  // userLimitKey (merchants.service.ts): per natural person when the stock asks and one is known.
+  const key =
+    s.natural_person_limit === 1 && user?.person_id ? `person:${user.person_id}` : `user:${a.appid}:${a.openid}`;
+  if (!user) q.changes(SEND_SQL.newUser, [a.openid, a.appid, a.now]);
+  if (q.rows(SEND_SQL.userSlot, [a.stockId, key, s.max_coupons_per_user]).length === 0) {
+    throw new Refused('user_limit');
+  }
+  const amount = s.coupon_amount;
+  if (q.changes(SEND_SQL.budget, [amount, a.stockId, amount]) === 0) {
+    const fresh = q.rows(SEND_SQL.status, [a.stockId])[0] as { status: string } | undefined;
+    throw new Refused(fresh?.status !== 'running' ? 'not_running' : 'stock_budget');
+  }
+  const dayLimit = s.max_amount_by_day;
+  if (
+    dayLimit !== null &&
+    (amount > dayLimit || q.rows(SEND_SQL.day, [a.stockId, a.day, amount, amount, amount, dayLimit]).length === 0)
+  ) {
+    throw new Refused('day_budget');
+  }
+  const w = couponWindow(s, a.now);
+  q.changes(SEND_SQL.coupon, [
+    a.couponId,
+    a.stockId,
+    s.creator_mchid,
+    a.sender,
+    a.outRequestNo,
+    a.hash,
+    a.openid,
+    a.appid,
+    amount,
+    s.transaction_minimum,
+    a.now,
+    w.available_begin_ms,
+    w.available_end_ms,
+  ]);
 }
 
 const findCouponByRequestQuery = prepared<
