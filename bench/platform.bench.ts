@@ -541,7 +541,7 @@ async function main(): Promise<void> {
         `committed in one SQLite transaction before any is answered): ${Math.round(storedFloorSummary.overFloor * 100)}% of the floor (per round ${storedFloorSummary.overFloorPerRound.join(', ')}),`,
         `${storedFloorSummary.rounds.map((r) => r.mainThreadCpuUsPerCoupon).join(', ')} µs on the event loop per coupon. So storage itself is not what holds the platform back: the platform`,
         `ran at ${Math.round(storedFloorSummary.platformOverStored * 100)}% of this one (per round ${storedFloorSummary.platformOverStoredPerRound.join(', ')}); the rest is the layers a send passes through`,
-        '(Hono and its Node adapter, contract validation, the request journal, Kysely and savepoints, per-user limits and user registration).',
+        '(Hono and its Node adapter, contract validation, the request journal, the per-user limit and user registration, and the indexes a coupon row keeps for its queries).',
         '',
         `**Handlers** (\`wxcoupon serve --workers N\`, all processes counted): ${handlers.setups
           .map(
