@@ -42,7 +42,7 @@ describe('代金券 one-step send on SQLite', { skip: testEngine() !== 'sqlite' 
       ...over,
     };
   }
-  const send = (a: SendArgs): Promise<SendRefusal | undefined> => sendInOneStep(driver, a);
+  const send = (a: SendArgs): Promise<SendRefusal | undefined> => sendInOneStep(driver, t.platform.context.db, a);
 
   /** What a send can leave behind for a stock and a user. */
   async function rowsOf(stockId: string, openid: string) {

@@ -7,6 +7,9 @@ import type { Database } from './schema.js';
 // each call only fills in the parameter values.
 
 type Params = Record<string, unknown>;
+
+/** A query built once by {@link prepared}: call it to run it, or `compile` it for a driver's own use. */
+export type PreparedQuery<P extends Params, R = unknown> = ReturnType<typeof prepared<P, R>>;
 type Placeholder = <K extends string>(name: K) => never;
 
 const MARK = '\u0000wxcoupon-param:';
@@ -16,7 +19,8 @@ export function prepared<P extends Params, R = unknown>(
 ) {
   // Per engine: the SQL, and for each bound value either the name of a parameter or a value of its own.
   const compiled = new WeakMap<object, { sql: string; names: Array<string | undefined>; fixed: unknown[] }>();
-  return (db: Kysely<Database>, params: P): Promise<QueryResult<R>> => {
+  /** The query for `db`'s engine with `params` bound; throws when one is missing. */
+  const compile = (db: Kysely<Database>, params: P): CompiledQuery<R> => {
     const adapter = db.getExecutor().adapter;
     let entry = compiled.get(adapter);
     if (!entry) {
@@ -35,8 +39,19 @@ export function prepared<P extends Params, R = unknown>(
       const name = names[i];
       if (name === undefined) values[i] = fixed[i];
       else if (name in params) values[i] = params[name];
-      else return Promise.reject(new Error(`prepared query: no value for parameter ${name}`));
+      else throw new Error(`prepared query: no value for parameter ${name}`);
     }
-    return db.executeQuery<R>(CompiledQuery.raw(entry.sql, values));
+    return CompiledQuery.raw(entry.sql, values) as CompiledQuery<R>;
   };
+  const run = (db: Kysely<Database>, params: P): Promise<QueryResult<R>> => {
+    let query: CompiledQuery<R>;
+    try {
+      query = compile(db, params);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return db.executeQuery<R>(query);
+  };
+  // `compile` serves statements run without Kysely's executor (GroupCommitDriver.atomically).
+  return Object.assign(run, { compile });
 }

@@ -129,11 +129,7 @@ export class GroupCommitDriver implements Driver {
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     (connection as Lease).inTransaction = false;
-    // A failed statement may have ended the whole batch already (the batch is then failed too).
-    if (this.batch && this.db.inTransaction) {
-      this.run('ROLLBACK TO wxcoupon_tx', []);
-      this.run('RELEASE wxcoupon_tx', []);
-    }
+    this.undoSavepoint();
   }
 
   /**
@@ -151,11 +147,7 @@ export class GroupCommitDriver implements Driver {
       try {
         out = work(this.sync);
       } catch (err) {
-        // A failed statement may have ended the whole batch already (the batch is then failed too).
-        if (this.batch && this.db.inTransaction) {
-          this.run('ROLLBACK TO wxcoupon_tx', []);
-          this.run('RELEASE wxcoupon_tx', []);
-        }
+        this.undoSavepoint();
         throw err;
       }
       this.run('RELEASE wxcoupon_tx', []);
@@ -165,26 +157,25 @@ export class GroupCommitDriver implements Driver {
     }
   }
 
-  private readonly sync: SyncStatements = {
-    rows: (sql, parameters) => {
-      checkParameters(parameters);
-      return this.run(sql, parameters).rows as Record<string, unknown>[];
-    },
-    changes: (sql, parameters) => {
-      checkParameters(parameters);
-      return Number(this.run(sql, parameters).numAffectedRows ?? 0n);
-    },
+  private readonly sync: SyncStatements = (query) => {
+    checkParameters(query.parameters);
+    return this.run(query.sql, query.parameters) as QueryResult<never>;
   };
+
+  /** Undoes the open savepoint, unless a failed statement already ended the whole batch (then failed too). */
+  private undoSavepoint(): void {
+    if (this.batch && this.db.inTransaction) {
+      this.run('ROLLBACK TO wxcoupon_tx', []);
+      this.run('RELEASE wxcoupon_tx', []);
+    }
+  }
 
   async destroy(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     // A transaction still open now belongs to a request cut off at shutdown: its half is undone, and
     // everything else in the batch (answered or not) is committed.
-    if (this.holder?.inTransaction && this.db.inTransaction) {
-      this.run('ROLLBACK TO wxcoupon_tx', []);
-      this.run('RELEASE wxcoupon_tx', []);
-    }
+    if (this.holder?.inTransaction) this.undoSavepoint();
     if (this.batch) this.commit();
     this.db.close();
   }
@@ -354,13 +345,11 @@ export class GroupCommitDriver implements Driver {
   }
 }
 
-/** Statements run synchronously inside {@link GroupCommitDriver.atomically}, with the parameters checked as every statement's are. */
-export interface SyncStatements {
-  /** The rows of a query (or of a statement with RETURNING). */
-  rows(sql: string, parameters: readonly unknown[]): Record<string, unknown>[];
-  /** How many rows a statement changed. */
-  changes(sql: string, parameters: readonly unknown[]): number;
-}
+/**
+ * Runs a compiled statement synchronously inside {@link GroupCommitDriver.atomically}, its parameters checked as
+ * every statement's are: the rows of a query (or of a statement with RETURNING), or how many rows it changed.
+ */
+export type SyncStatements = <R>(query: CompiledQuery<R>) => QueryResult<R>;
 
 /** One use of the single connection, from acquire to release. */
 class Lease implements DatabaseConnection {

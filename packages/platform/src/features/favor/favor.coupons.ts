@@ -99,12 +99,12 @@ export class FavorCoupons {
       now,
       day: beijingDay(now),
     };
-    // SQLite without group commit (no such database is opened today) takes the general path.
-    const sqlite = this.ctx.engine === 'postgres' ? undefined : groupCommitOf(this.db);
-    if (this.ctx.engine !== 'postgres' && !sqlite) return undefined;
+    // SQLite databases are opened with group commit (db/database.ts); one without it takes the general path.
+    const sqlite = groupCommitOf(this.db);
+    if (!sqlite && this.ctx.engine !== 'postgres') return undefined;
     try {
       refusal = sqlite
-        ? await repo.sendInOneStep(sqlite, args)
+        ? await repo.sendInOneStep(sqlite, this.db, args)
         : await retryingConflicts(() => repo.sendInOneCall(this.db, args));
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;

@@ -1,7 +1,8 @@
 import { type Generated, type Kysely, type Selectable, sql } from 'kysely';
-import { prepared } from '../../db/prepared.js';
+import { type PreparedQuery, prepared } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 import type { GroupCommitDriver, SyncStatements } from '../../db/sqlite-group-commit.js';
+import { findUserQuery, insertUserQuery } from '../merchants/merchants.repository.js';
 import { couponWindow } from './favor.window.js';
 
 // Queries for the 代金券 tables. Every budget check is a conditional UPDATE whose row count says
@@ -166,14 +167,16 @@ export async function transitionStock(
   return r.numUpdatedRows > 0n;
 }
 
-export async function canSend(db: Q, stockId: string, mchid: string): Promise<boolean> {
-  const r = await db
+const canSendQuery = prepared<{ stockId: string; mchid: string }>((db, p) =>
+  db
     .selectFrom('favor_stock_senders')
     .select('mchid')
-    .where('stock_id', '=', stockId)
-    .where('mchid', '=', mchid)
-    .executeTakeFirst();
-  return r !== undefined;
+    .where('stock_id', '=', p('stockId'))
+    .where('mchid', '=', p('mchid')),
+);
+
+export async function canSend(db: Q, stockId: string, mchid: string): Promise<boolean> {
+  return (await canSendQuery(db, { stockId, mchid })).rows.length > 0;
 }
 
 /** Turns 指定面额发券 on or off for a stock; false when there is no such stock. */
@@ -187,13 +190,12 @@ export async function setSpecifiedValue(db: Q, stockId: string, on: boolean): Pr
 }
 
 /** Whether any merchant besides the creator may send from the stock (cross-merchant issuing set up). */
+const hasSendersQuery = prepared<{ stockId: string }>((db, p) =>
+  db.selectFrom('favor_stock_senders').select('mchid').where('stock_id', '=', p('stockId')).limit(1),
+);
+
 export async function hasSenders(db: Q, stockId: string): Promise<boolean> {
-  const r = await db
-    .selectFrom('favor_stock_senders')
-    .select('mchid')
-    .where('stock_id', '=', stockId)
-    .executeTakeFirst();
-  return r !== undefined;
+  return (await hasSendersQuery(db, { stockId })).rows.length > 0;
 }
 
 export async function addSender(db: Q, stockId: string, mchid: string): Promise<void> {
@@ -240,6 +242,20 @@ export async function takeStockBudget(db: Q, stockId: string, amount: number): P
   return ((await takeStockBudgetQuery(db, { stockId, amount })).numAffectedRows ?? 0n) > 0n;
 }
 
+/** Adds `amount` to a stock's total for one Beijing day if it stays within `limit` (a row comes back only then). */
+const takeDailyBudgetQuery = prepared<{ stockId: string; day: string; amount: number; limit: number }>((db, p) =>
+  db
+    .insertInto('favor_daily_amounts')
+    .values({ stock_id: p('stockId'), day: p('day'), amount: p('amount') })
+    .onConflict((oc) =>
+      oc
+        .columns(['stock_id', 'day'])
+        .doUpdateSet({ amount: sql`favor_daily_amounts.amount + ${p('amount')}` })
+        .where(sql<boolean>`favor_daily_amounts.amount + ${p('amount')} <= ${p('limit')}`),
+    )
+    .returning('amount'),
+);
+
 /** Adds `amount` to a stock's total for one Beijing day if it stays within `limit`. */
 export async function takeDailyBudget(
   db: Q,
@@ -249,18 +265,7 @@ export async function takeDailyBudget(
   limit: number,
 ): Promise<boolean> {
   if (amount > limit) return false;
-  const row = await db
-    .insertInto('favor_daily_amounts')
-    .values({ stock_id: stockId, day, amount })
-    .onConflict((oc) =>
-      oc
-        .columns(['stock_id', 'day'])
-        .doUpdateSet({ amount: sql`favor_daily_amounts.amount + ${amount}` })
-        .where(sql<boolean>`favor_daily_amounts.amount + ${amount} <= ${limit}`),
-    )
-    .returning('amount')
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await takeDailyBudgetQuery(db, { stockId, day, amount, limit })).rows.length > 0;
 }
 
 const insertCouponQuery = prepared<CouponRow & Record<string, unknown>>((db, p) =>
@@ -366,58 +371,16 @@ class Refused extends Error {
   }
 }
 
-// The statements of a one-step send on SQLite, in the order they run.
-const SEND_SQL = {
-  user: 'select person_id, abnormal from users where appid = ? and openid = ?',
-  stock: `select creator_mchid, status, available_begin_ms, available_end_ms, specified_value, prevent_api_abuse,
-      natural_person_limit, max_coupons_per_user, max_amount_by_day, coupon_amount, transaction_minimum, rules_json
-    from favor_stocks where stock_id = ?`,
-  sender: 'select 1 from favor_stock_senders where stock_id = ? and mchid = ?',
-  anySender: 'select 1 from favor_stock_senders where stock_id = ? limit 1',
-  newUser: `insert into users (openid, appid, person_id, abnormal, created_at) values (?, ?, null, 0, ?)
-    on conflict (appid, openid) do nothing`,
-  userSlot: `insert into favor_user_counts (stock_id, user_key, received) values (?, ?, 1)
-    on conflict (stock_id, user_key) do update set received = favor_user_counts.received + 1
-    where favor_user_counts.received < ? returning received`,
-  budget: `update favor_stocks set distributed_coupons = distributed_coupons + 1,
-      distributed_amount = distributed_amount + ?
-    where stock_id = ? and status = 'running' and distributed_coupons < max_coupons
-      and distributed_amount + ? <= max_amount`,
-  status: 'select status from favor_stocks where stock_id = ?',
-  day: `insert into favor_daily_amounts (stock_id, day, amount) values (?, ?, ?)
-    on conflict (stock_id, day) do update set amount = favor_daily_amounts.amount + ?
-    where favor_daily_amounts.amount + ? <= ? returning amount`,
-  coupon: `insert into favor_coupons (coupon_id, stock_id, creator_mchid, sender_mchid, out_request_no,
-      request_hash, openid, appid, coupon_amount, transaction_minimum, status, create_ms, available_begin_ms,
-      available_end_ms, consume_json)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'SENDED', ?, ?, ?, null)`,
-};
-
-interface SendStock {
-  creator_mchid: string;
-  status: string;
-  available_begin_ms: number;
-  available_end_ms: number;
-  specified_value: number;
-  prevent_api_abuse: number;
-  natural_person_limit: number;
-  max_coupons_per_user: number;
-  max_amount_by_day: number | null;
-  coupon_amount: number;
-  transaction_minimum: number;
-  rules_json: string;
-}
-
 /**
  * SQLite: the same whole send as {@link sendInOneCall} (a 指定面额 stock answers `specified_value`, for the
  * general path), as one transaction of the group-commit driver with no await between its statements, its
- * checks and writes in the order of the general path (FavorCoupons.authorizeSend, then issue). Undefined when
- * the coupon was issued; otherwise why not, with nothing written. A request number used before throws the
- * unique violation, as insertCoupon does.
+ * checks and writes in the order of the general path (FavorCoupons.authorizeSend, then issue) and with the same
+ * prepared statements. Undefined when the coupon was issued; otherwise why not, with nothing written. A request
+ * number used before throws the unique violation, as insertCoupon does.
  */
-export async function sendInOneStep(driver: GroupCommitDriver, a: SendArgs): Promise<SendRefusal | undefined> {
+export async function sendInOneStep(driver: GroupCommitDriver, db: Q, a: SendArgs): Promise<SendRefusal | undefined> {
   try {
-    await driver.atomically((q) => sendStatements(q, a));
+    await driver.atomically((run) => sendStatements(run, db, a));
     return undefined;
   } catch (err) {
     if (err instanceof Refused) return err.why;
@@ -425,16 +388,18 @@ export async function sendInOneStep(driver: GroupCommitDriver, a: SendArgs): Pro
   }
 }
 
-function sendStatements(q: SyncStatements, a: SendArgs): void {
-  const user = q.rows(SEND_SQL.user, [a.appid, a.openid])[0] as
-    | { person_id: string | null; abnormal: number }
-    | undefined;
+function sendStatements(run: SyncStatements, db: Q, a: SendArgs): void {
+  const rows = <P extends Record<string, unknown>, R>(q: PreparedQuery<P, R>, params: P) =>
+    run(q.compile(db, params)).rows;
+  const changes = <P extends Record<string, unknown>>(q: PreparedQuery<P, unknown>, params: P) =>
+    Number(run(q.compile(db, params)).numAffectedRows ?? 0n);
+  const user = rows(findUserQuery, { appid: a.appid, openid: a.openid })[0];
   if (!user && !a.autoRegister) throw new Refused('unknown_user');
-  const s = q.rows(SEND_SQL.stock, [a.stockId])[0] as SendStock | undefined;
+  const s = rows(findStockQuery, { stockId: a.stockId })[0];
   if (!s) throw new Refused('no_stock');
   if (s.creator_mchid !== a.creator) throw new Refused('wrong_creator');
-  if (s.creator_mchid !== a.sender && q.rows(SEND_SQL.sender, [a.stockId, a.sender]).length === 0) {
-    throw new Refused(q.rows(SEND_SQL.anySender, [a.stockId]).length > 0 ? 'not_a_sender' : 'not_shared');
+  if (s.creator_mchid !== a.sender && rows(canSendQuery, { stockId: a.stockId, mchid: a.sender }).length === 0) {
+    throw new Refused(rows(hasSendersQuery, { stockId: a.stockId }).length > 0 ? 'not_a_sender' : 'not_shared');
   }
   if (s.specified_value === 1) throw new Refused('specified_value');
   if (s.status !== 'running' || a.now < s.available_begin_ms || a.now > s.available_end_ms) {
@@ -442,40 +407,41 @@ function sendStatements(q: SyncStatements, a: SendArgs): void {
   }
   if (s.prevent_api_abuse === 1 && user?.abnormal === 1) throw new Refused('abnormal_user');
   // userLimitKey (merchants.service.ts): per natural person when the stock asks and one is known.
-  const key =
+  const userKey =
     s.natural_person_limit === 1 && user?.person_id ? `person:${user.person_id}` : `user:${a.appid}:${a.openid}`;
-  if (!user) q.changes(SEND_SQL.newUser, [a.openid, a.appid, a.now]);
-  if (q.rows(SEND_SQL.userSlot, [a.stockId, key, s.max_coupons_per_user]).length === 0) {
+  if (!user) changes(insertUserQuery, { openid: a.openid, appid: a.appid, createdAt: a.now });
+  if (rows(takeUserSlotQuery, { stockId: a.stockId, userKey, limit: s.max_coupons_per_user }).length === 0) {
     throw new Refused('user_limit');
   }
   const amount = s.coupon_amount;
-  if (q.changes(SEND_SQL.budget, [amount, a.stockId, amount]) === 0) {
-    const fresh = q.rows(SEND_SQL.status, [a.stockId])[0] as { status: string } | undefined;
+  if (changes(takeStockBudgetQuery, { stockId: a.stockId, amount }) === 0) {
+    const fresh = rows(findStockQuery, { stockId: a.stockId })[0];
     throw new Refused(fresh?.status !== 'running' ? 'not_running' : 'stock_budget');
   }
-  const dayLimit = s.max_amount_by_day;
+  const limit = s.max_amount_by_day;
   if (
-    dayLimit !== null &&
-    (amount > dayLimit || q.rows(SEND_SQL.day, [a.stockId, a.day, amount, amount, amount, dayLimit]).length === 0)
+    limit !== null &&
+    (amount > limit || rows(takeDailyBudgetQuery, { stockId: a.stockId, day: a.day, amount, limit }).length === 0)
   ) {
     throw new Refused('day_budget');
   }
-  const w = couponWindow(s, a.now);
-  q.changes(SEND_SQL.coupon, [
-    a.couponId,
-    a.stockId,
-    s.creator_mchid,
-    a.sender,
-    a.outRequestNo,
-    a.hash,
-    a.openid,
-    a.appid,
-    amount,
-    s.transaction_minimum,
-    a.now,
-    w.available_begin_ms,
-    w.available_end_ms,
-  ]);
+  const coupon: CouponRow = {
+    coupon_id: a.couponId,
+    stock_id: a.stockId,
+    creator_mchid: s.creator_mchid,
+    sender_mchid: a.sender,
+    out_request_no: a.outRequestNo,
+    request_hash: a.hash,
+    openid: a.openid,
+    appid: a.appid,
+    coupon_amount: amount,
+    transaction_minimum: s.transaction_minimum,
+    status: 'SENDED',
+    create_ms: a.now,
+    ...couponWindow(s, a.now),
+    consume_json: null,
+  };
+  changes(insertCouponQuery, { ...coupon });
 }
 
 const findCouponByRequestQuery = prepared<

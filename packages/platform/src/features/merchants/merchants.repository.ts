@@ -61,7 +61,7 @@ export function isAppidBound(db: Q, mchid: string, appid: string): Promise<boole
   });
 }
 
-const findUserQuery = prepared<{ appid: string; openid: string }, UserTable>((db, p) =>
+export const findUserQuery = prepared<{ appid: string; openid: string }, UserTable>((db, p) =>
   db.selectFrom('users').selectAll().where('appid', '=', p('appid')).where('openid', '=', p('openid')),
 );
 
@@ -94,7 +94,7 @@ export async function openidOfPerson(db: Q, appid: string, personId: string): Pr
   return row?.openid;
 }
 
-const insertUserQuery = prepared<{ openid: string; appid: string; createdAt: number }>((db, p) =>
+export const insertUserQuery = prepared<{ openid: string; appid: string; createdAt: number }>((db, p) =>
   db
     .insertInto('users')
     .values({ openid: p('openid'), appid: p('appid'), person_id: null, abnormal: 0, created_at: p('createdAt') })
