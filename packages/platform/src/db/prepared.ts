@@ -8,6 +8,14 @@ import type { Database } from './schema.js';
 
 type Params = Record<string, unknown>;
 
+/** SQL and the values bound to it; `R` is the row type it answers. */
+export interface BoundQuery<R = unknown> {
+  sql: string;
+  parameters: unknown[];
+  /** Never set: carries the row type. */
+  readonly row?: R;
+}
+
 /** A query built once by {@link prepared}: call it to run it, or `compile` it for a driver's own use. */
 export type PreparedQuery<P extends Params, R = unknown> = ReturnType<typeof prepared<P, R>>;
 type Placeholder = <K extends string>(name: K) => never;
@@ -19,8 +27,8 @@ export function prepared<P extends Params, R = unknown>(
 ) {
   // Per engine: the SQL, and for each bound value either the name of a parameter or a value of its own.
   const compiled = new WeakMap<object, { sql: string; names: Array<string | undefined>; fixed: unknown[] }>();
-  /** The query for `db`'s engine with `params` bound; throws when one is missing. */
-  const compile = (db: Kysely<Database>, params: P): CompiledQuery<R> => {
+  /** The SQL for `db`'s engine and its values with `params` bound; throws when one is missing. */
+  const compile = (db: Kysely<Database>, params: P): BoundQuery<R> => {
     const adapter = db.getExecutor().adapter;
     let entry = compiled.get(adapter);
     if (!entry) {
@@ -41,16 +49,16 @@ export function prepared<P extends Params, R = unknown>(
       else if (name in params) values[i] = params[name];
       else throw new Error(`prepared query: no value for parameter ${name}`);
     }
-    return CompiledQuery.raw(entry.sql, values) as CompiledQuery<R>;
+    return { sql: entry.sql, parameters: values } as BoundQuery<R>;
   };
   const run = (db: Kysely<Database>, params: P): Promise<QueryResult<R>> => {
-    let query: CompiledQuery<R>;
+    let query: BoundQuery<R>;
     try {
       query = compile(db, params);
     } catch (err) {
       return Promise.reject(err);
     }
-    return db.executeQuery<R>(query);
+    return db.executeQuery<R>(CompiledQuery.raw(query.sql, query.parameters));
   };
   // `compile` serves statements run without Kysely's executor (GroupCommitDriver.atomically).
   return Object.assign(run, { compile });

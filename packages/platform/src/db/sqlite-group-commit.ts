@@ -14,6 +14,7 @@ import {
   SqliteQueryCompiler,
 } from 'kysely';
 import { checkParameters } from './parameter-guard.js';
+import type { BoundQuery } from './prepared.js';
 
 // SQLite with group commit. Every commit appends each page it changed to the WAL file, one write per
 // page: a coupon send changes about ten (the stock row, the coupon, the user, their index entries),
@@ -349,7 +350,7 @@ export class GroupCommitDriver implements Driver {
  * Runs a compiled statement synchronously inside {@link GroupCommitDriver.atomically}, its parameters checked as
  * every statement's are: the rows of a query (or of a statement with RETURNING), or how many rows it changed.
  */
-export type SyncStatements = <R>(query: CompiledQuery<R>) => QueryResult<R>;
+export type SyncStatements = <R>(query: BoundQuery<R>) => QueryResult<R>;
 
 /** One use of the single connection, from acquire to release. */
 class Lease implements DatabaseConnection {

@@ -371,6 +371,25 @@ class Refused extends Error {
   }
 }
 
+/** What a send reads of its stock: the columns its checks and its coupon need, not the whole row. */
+const SEND_STOCK_COLUMNS = [
+  'creator_mchid',
+  'status',
+  'available_begin_ms',
+  'available_end_ms',
+  'specified_value',
+  'prevent_api_abuse',
+  'natural_person_limit',
+  'max_coupons_per_user',
+  'max_amount_by_day',
+  'coupon_amount',
+  'transaction_minimum',
+  'rules_json',
+] as const;
+const sendStockQuery = prepared<{ stockId: string }, Pick<StockRow, (typeof SEND_STOCK_COLUMNS)[number]>>((db, p) =>
+  db.selectFrom('favor_stocks').select(SEND_STOCK_COLUMNS).where('stock_id', '=', p('stockId')),
+);
+
 /**
  * SQLite: the same whole send as {@link sendInOneCall} (a 指定面额 stock answers `specified_value`, for the
  * general path), as one transaction of the group-commit driver with no await between its statements, its
@@ -395,7 +414,7 @@ function sendStatements(run: SyncStatements, db: Q, a: SendArgs): void {
     Number(run(q.compile(db, params)).numAffectedRows ?? 0n);
   const user = rows(findUserQuery, { appid: a.appid, openid: a.openid })[0];
   if (!user && !a.autoRegister) throw new Refused('unknown_user');
-  const s = rows(findStockQuery, { stockId: a.stockId })[0];
+  const s = rows(sendStockQuery, { stockId: a.stockId })[0];
   if (!s) throw new Refused('no_stock');
   if (s.creator_mchid !== a.creator) throw new Refused('wrong_creator');
   if (s.creator_mchid !== a.sender && rows(canSendQuery, { stockId: a.stockId, mchid: a.sender }).length === 0) {
@@ -415,7 +434,7 @@ function sendStatements(run: SyncStatements, db: Q, a: SendArgs): void {
   }
   const amount = s.coupon_amount;
   if (changes(takeStockBudgetQuery, { stockId: a.stockId, amount }) === 0) {
-    const fresh = rows(findStockQuery, { stockId: a.stockId })[0];
+    const fresh = rows(sendStockQuery, { stockId: a.stockId })[0];
     throw new Refused(fresh?.status !== 'running' ? 'not_running' : 'stock_budget');
   }
   const limit = s.max_amount_by_day;
