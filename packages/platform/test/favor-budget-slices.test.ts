@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Database } from '../src/db/schema.js';
 import { returnIdleSlices, type SendRefusal, sendInOneCall } from '../src/features/favor/favor.repository.js';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
+import { sendArgsMaker } from './helpers/send-args.js';
 import { issuedCounts } from './helpers/stock-as-read.js';
 import { testEngine } from './helpers/test-database.js';
 import { runningStock } from './reliability/helpers/stocks.js';
@@ -21,6 +22,7 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
 
   before(async () => {
     t = await startTestPlatform({ rateLimits: { 'favor.coupons.send': 100_000 } });
+    made = sendArgsMaker(t.platform.credentials, 'slice', '9');
     const config = process.env.WXCOUPON_TEST_PG_URL;
     assert.ok(config, 'the PostgreSQL pass names its server');
     const row = await t.platform.context.db
@@ -44,23 +46,9 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
     return db;
   }
 
-  let serial = 0;
+  let made: ReturnType<typeof sendArgsMaker>;
   function send(db: Kysely<Database>, stockId: string): Promise<SendRefusal | undefined> {
-    const n = serial++;
-    const { mchid, appid } = t.platform.credentials;
-    return sendInOneCall(db, {
-      sender: mchid,
-      appid,
-      openid: `o-slice-${n}`,
-      stockId,
-      creator: mchid,
-      autoRegister: true,
-      couponId: `9${String(n).padStart(17, '0')}`,
-      outRequestNo: `slice-${n}`,
-      hash: 'h',
-      now: Date.now(),
-      day: '2026-12-02',
-    });
+    return sendInOneCall(db, made.next(stockId));
   }
 
   const issued = (stockId: string) => issuedCounts(t.platform.context.db, stockId);
@@ -98,21 +86,15 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
     assert.equal(await send(a, stockId), undefined);
     assert.deepEqual(await issued(stockId), { rows: 1, distributed: 1, amount: 100, claimed: 10 });
     // The same request number again: the coupon insert fails, and the slice is as it was.
-    const { mchid, appid } = t.platform.credentials;
     await assert.rejects(
-      sendInOneCall(a, {
-        sender: mchid,
-        appid,
-        openid: 'o-slice-again',
-        stockId,
-        creator: mchid,
-        autoRegister: true,
-        couponId: '900000000000009999',
-        outRequestNo: `slice-${serial - 1}`,
-        hash: 'h',
-        now: Date.now(),
-        day: '2026-12-02',
-      }),
+      sendInOneCall(
+        a,
+        made.next(stockId, {
+          openid: 'o-slice-again',
+          couponId: '900000000000009999',
+          outRequestNo: `slice-${made.last}`,
+        }),
+      ),
       (err: { code?: string }) => err.code === '23505',
     );
     assert.deepEqual(await issued(stockId), { rows: 1, distributed: 1, amount: 100, claimed: 10 });

@@ -4,6 +4,7 @@ import { groupCommitOf } from '../src/db/database.js';
 import type { GroupCommitDriver } from '../src/db/sqlite-group-commit.js';
 import { type SendArgs, type SendRefusal, sendInOneStep } from '../src/features/favor/favor.repository.js';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
+import { sendArgsMaker } from './helpers/send-args.js';
 import { testEngine } from './helpers/test-database.js';
 import { runningStock } from './reliability/helpers/stocks.js';
 
@@ -20,28 +21,12 @@ describe('代金券 one-step send on SQLite', { skip: testEngine() !== 'sqlite' 
     const d = groupCommitOf(t.platform.context.db);
     assert.ok(d, 'a SQLite platform group-commits');
     driver = d;
+    made = sendArgsMaker(t.platform.credentials, 'step', '8');
   });
   after(() => t.close());
 
-  let serial = 0;
-  function args(stockId: string, over: Partial<SendArgs> = {}): SendArgs {
-    const n = serial++;
-    const { mchid, appid } = t.platform.credentials;
-    return {
-      sender: mchid,
-      appid,
-      openid: `o-step-${n}`,
-      stockId,
-      creator: mchid,
-      autoRegister: true,
-      couponId: `8${String(n).padStart(17, '0')}`,
-      outRequestNo: `step-${n}`,
-      hash: 'h',
-      now: Date.now(),
-      day: '2026-12-02',
-      ...over,
-    };
-  }
+  let made: ReturnType<typeof sendArgsMaker>;
+  const args = (stockId: string, over: Partial<SendArgs> = {}) => made.next(stockId, over);
   const send = (a: SendArgs): Promise<SendRefusal | undefined> => sendInOneStep(driver, t.platform.context.db, a);
 
   /** What a send can leave behind for a stock and a user. */
