@@ -13,7 +13,7 @@ import { pick } from './helpers/scale.js';
 import { fetchOnFreshConnection, type ServeProcess, startServe } from './helpers/serve-cli.js';
 import { runningStock, sendBody } from './helpers/stocks.js';
 
-// `wxcoupon serve` with few file descriptors (ulimit -n 256) under a flood of sockets, more than the
+// `wxcoupon serve` with few file descriptors (256, soft and hard, from when it listens) under a flood of sockets, more than the
 // limit, that send nothing, send headers a byte at a time, or send a body a byte at a time, and that
 // come back as soon as they are closed. Timeouts alone cannot help (they are seconds long); the
 // connection cap keeps descriptors free and makes the flood give up its own oldest sockets, so a
@@ -98,7 +98,7 @@ function trickle(s: Socket, text: string, ms: number): void {
   s.once('close', () => clearInterval(timer));
 }
 
-test(`with ulimit -n ${OPEN_FILES} and a returning flood of idle and slow sockets, a client is answered within a second on ${testEngine()}`, async () => {
+test(`limited to ${OPEN_FILES} open files, under a returning flood of idle and slow sockets, a client is answered within a second on ${testEngine()}`, async () => {
   const http = new URL(serve.url);
   const tls = new URL(credentials.tlsBaseURL);
   const limits = /limits: (\d+) connections per listener \(open-file limit (\d+)\)/.exec(serve.output());

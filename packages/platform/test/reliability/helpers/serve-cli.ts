@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 // the CLI), for tests of what the command does with signals, limits and its settings.
 
 const MAIN = fileURLToPath(new URL('../../../../cli/src/main.ts', import.meta.url));
+const LIMITED = fileURLToPath(new URL('./serve-limited.ts', import.meta.url));
 const THREAD_POOL = fileURLToPath(new URL('../../../../cli/bin/thread-pool.cjs', import.meta.url));
 
 export interface ServeProcess {
@@ -25,7 +26,7 @@ export interface ServeConfig {
   database?: string | undefined;
   args?: string[];
   env?: Record<string, string>;
-  /** Runs it under `ulimit -n` of this many open files (soft and hard). */
+  /** Limits it to this many open files (soft and hard), from once its modules are loaded (serve-limited.ts). */
   openFiles?: number;
 }
 
@@ -36,7 +37,7 @@ export async function startServe(config: ServeConfig): Promise<ServeProcess> {
     '--conditions=source',
     '--import',
     'tsx',
-    MAIN,
+    config.openFiles ? LIMITED : MAIN,
     'serve',
     '--port',
     '0',
@@ -45,13 +46,12 @@ export async function startServe(config: ServeConfig): Promise<ServeProcess> {
     ...(config.database ? ['--database', config.database] : []),
     ...(config.args ?? []),
   ];
-  const env = { ...process.env, ...config.env };
-  const child = config.openFiles
-    ? spawn('bash', ['-c', `ulimit -n ${config.openFiles} && exec "$0" "$@"`, process.execPath, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env,
-      })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const env = {
+    ...process.env,
+    ...config.env,
+    ...(config.openFiles ? { WXCOUPON_TEST_OPEN_FILES: String(config.openFiles) } : {}),
+  };
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once('exit', (code, signal) => done({ code, signal })),
