@@ -13,11 +13,11 @@ import { pick } from './helpers/scale.js';
 import { fetchOnFreshConnection, type ServeProcess, startServe } from './helpers/serve-cli.js';
 import { runningStock, sendBody } from './helpers/stocks.js';
 
-// `wxcoupon serve` with few file descriptors (256, soft and hard, from when it listens) under a flood of sockets, more than the
-// limit, that send nothing, send headers a byte at a time, or send a body a byte at a time, and that
-// come back as soon as they are closed. Timeouts alone cannot help (they are seconds long); the
-// connection cap keeps descriptors free and makes the flood give up its own oldest sockets, so a
-// well-behaved client is still answered, within a second, on both listeners.
+// `wxcoupon serve` with few file descriptors (256, soft and hard, from once its modules are loaded) under a flood of
+// sockets, more than the limit, that send nothing, send headers a byte at a time, or send a body a byte at a time,
+// and that come back as soon as they are closed. Timeouts alone cannot help (they are seconds long); the connection
+// cap keeps descriptors free and makes the flood give up its own oldest sockets, so a well-behaved client is still
+// answered, within a second, on both listeners.
 
 const OPEN_FILES = 256;
 const IDLE = pick(250, 400);
