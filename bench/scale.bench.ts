@@ -17,6 +17,7 @@ import { databaseTarget, openDatabase } from '../packages/platform/src/db/databa
 import { stocksOf } from '../packages/platform/src/features/favor/favor.repository.js';
 import { createPlatform, type DemoCredentials } from '../packages/platform/src/index.js';
 import { clientFor } from '../packages/platform/test/helpers/signed-fetch.js';
+import { issuedByDay } from '../packages/platform/test/helpers/stock-as-read.js';
 import { createTestDatabase } from '../packages/platform/test/helpers/test-database.js';
 import { type Instance, spawnInstance, UNTHROTTLED } from '../packages/platform/test/reliability/helpers/cluster.js';
 import { runningStock } from '../packages/platform/test/reliability/helpers/stocks.js';
@@ -65,9 +66,12 @@ try {
   const credentials = first.credentials;
   const client = clientFor(credentials, first.fetch);
   const capacity = 1_000_000;
+  // Every stock has a day budget as well (as large as its total, 100 分 a coupon), so a send takes from both
+  // budgets: a day row a send had to lock would be as much a hot spot as the stock row.
+  const dayBudget = { max_amount_by_day: capacity * 100 };
   const spread: string[] = [];
-  for (let i = 0; i < SPREAD; i++) spread.push(await runningStock(client, credentials.mchid, capacity));
-  const single = await runningStock(client, credentials.mchid, capacity);
+  for (let i = 0; i < SPREAD; i++) spread.push(await runningStock(client, credentials.mchid, capacity, dayBudget));
+  const single = await runningStock(client, credentials.mchid, capacity, dayBudget);
   await first.close();
 
   const proxied = await startPgProxy({
@@ -216,7 +220,8 @@ async function runRound(
 
 /**
  * After the run: for every stock, coupons answered = rows = the stock's issued count as the platform reads
- * it (its row's counter less what its budget slices still hold), and the counters never above max_coupons.
+ * it (its row's counter less what its budget slices still hold), and the counters never above max_coupons;
+ * the coupons issued by day (the day rows less what their day slices hold) count the same.
  */
 async function checkConsistency(database: string, stocks: string[]) {
   const db = openDatabase(databaseTarget(database, dataDir));
@@ -233,7 +238,10 @@ async function checkConsistency(database: string, stocks: string[]) {
       .select((e) => e.fn.sum<number | string>('distributed_coupons').as('n'))
       .where('stock_id', 'in', stocks)
       .executeTakeFirstOrThrow();
-    return { rows: Number(rows.n), counters, claimed: Number(claimed.n) };
+    // What the stocks issued by day, as the platform reads it (day rows less what their day slices hold).
+    let byDay = 0;
+    for (const stockId of stocks) byDay += (await issuedByDay(db, stockId)).reduce((a, b) => a + b, 0) / 100;
+    return { rows: Number(rows.n), counters, claimed: Number(claimed.n), byDay };
   } finally {
     await db.destroy();
   }
@@ -248,7 +256,7 @@ function median(xs: number[]): number {
 
 function writeResults(
   rounds: Round[],
-  consistency: { answered: number; rows: number; counters: number; claimed: number },
+  consistency: { answered: number; rows: number; counters: number; claimed: number; byDay: number },
 ): void {
   const byCount = INSTANCE_COUNTS.map((count) => {
     const of = (layout: Layout) => rounds.filter((r) => r.instances === count && r.layout === layout);
@@ -287,7 +295,8 @@ function writeResults(
     'to the first byte of the answer): the most the stock row can have been locked by it, plus any wait for the',
     'row, so the one-stock and 16-stock columns side by side show whether sends queue on the row. Budgets are',
     'claimed in slices of up to 16 coupons per database connection (migration 0016), so a send of one stock locks',
-    'its row only when its connection claims the next slice.',
+    'its row only when its connection claims the next slice. Every stock also has a day budget (max_amount_by_day),',
+    'claimed the same way (migration 0017), so a send takes from both and locks its day row as seldom.',
     `${REQUESTS} sends per round, ${CONCURRENCY} in`,
     `flight, layouts interleaved (the first of each round alternates). Load generator, instances and PostgreSQL share ${summary.machine.cpus} CPUs`,
     `(${summary.machine.model}), Node ${process.version}.`,
@@ -306,7 +315,7 @@ function writeResults(
         `| ${b.instances} | ${b.one_stock_rps} | ${b.spread_rps} | ${b.ratio_per_round.join(', ')} | **${b.ratio}** |`,
     ),
     '',
-    `Consistency after the run (warm-ups included): ${consistency.answered} sends answered 200, ${consistency.rows} coupon rows, stocks' issued counts (counters less what their slices hold) sum to ${consistency.counters}; claimed into slices or issued: ${consistency.claimed}.`,
+    `Consistency after the run (warm-ups included): ${consistency.answered} sends answered 200, ${consistency.rows} coupon rows, stocks' issued counts (counters less what their slices hold) sum to ${consistency.counters}; claimed into slices or issued: ${consistency.claimed}; issued by day (day rows less their day slices): ${consistency.byDay}.`,
     `Load average at the end: ${loadavg()
       .map((x) => x.toFixed(2))
       .join(', ')}.`,

@@ -3,7 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../src/db/schema.js';
-import { returnIdleSlices, type SendRefusal, sendInOneCall } from '../src/features/favor/favor.repository.js';
+import {
+  dailyAmounts,
+  returnIdleSlices,
+  type SendRefusal,
+  sendInOneCall,
+} from '../src/features/favor/favor.repository.js';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
 import { sendArgsMaker } from './helpers/send-args.js';
 import { issuedCounts } from './helpers/stock-as-read.js';
@@ -13,7 +18,8 @@ import { runningStock } from './reliability/helpers/stocks.js';
 // PostgreSQL claims a 代金券 stock's budget in slices, one per database connection (migration 0016). Two
 // connections are driven by hand here, one send at a time, so each step's effect on the slices is known:
 // what a stock reads as issued stays exact after every send, the budget one connection claimed and left
-// is issued by another (also once the first has closed), and the stock's last coupon is the budget's.
+// is issued by another (also once the first has closed), and the stock's last coupon is the budget's. Day
+// budgets are claimed the same way (migration 0017), per stock and Beijing day.
 
 describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'postgres' }, () => {
   let t: TestPlatform;
@@ -165,5 +171,97 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
     assert.ok(returned > 0, 'some slices went back while the sends ran');
     await returnIdleSlices(db, 0);
     assert.deepEqual(await issued(stockId), { rows: 250, distributed: 250, amount: 25_000, claimed: 250 });
+  });
+  /** A stock's day as read (issued) and its day row's own count (claimed into slices or issued). */
+  async function day(stockId: string, on = '2026-12-02') {
+    const db = t.platform.context.db;
+    const row = await db
+      .selectFrom('favor_daily_amounts')
+      .select('amount')
+      .where('stock_id', '=', stockId)
+      .where('day', '=', on)
+      .executeTakeFirst();
+    return { issued: (await dailyAmounts(db, on)).get(stockId) ?? 0, claimed: Number(row?.amount ?? 0) };
+  }
+
+  test('a day budget is claimed in slices too: 16 coupons at once, the last ones from another connection', async () => {
+    // 100 per coupon: the day allows 20 coupons, the stock 100.
+    const stockId = await runningStock(t.client, t.platform.credentials.mchid, 100, { max_amount_by_day: 2000 });
+    const a = oneConnection();
+    const b = oneConnection();
+    assert.equal(await send(a, stockId), undefined);
+    assert.deepEqual(await day(stockId), { issued: 100, claimed: 1600 });
+    assert.equal(await send(b, stockId), undefined);
+    // B could claim only the 4 coupons' worth the day had left.
+    assert.deepEqual(await day(stockId), { issued: 200, claimed: 2000 });
+    await a.destroy();
+    for (let i = 3; i <= 20; i++) {
+      assert.equal(await send(b, stockId), undefined, `send ${i}`);
+      assert.deepEqual(await day(stockId), { issued: i * 100, claimed: 2000 }, `after send ${i}`);
+    }
+    assert.equal(await send(b, stockId), 'day_budget');
+    assert.equal(await send(oneConnection(), stockId), 'day_budget');
+    // The next day has a budget of its own; what the first day refused took nothing from the stock.
+    assert.equal(await sendInOneCall(b, made.next(stockId, { day: '2026-12-03' })), undefined);
+    assert.deepEqual(await day(stockId, '2026-12-03'), { issued: 100, claimed: 1600 });
+    assert.deepEqual(await day(stockId), { issued: 2000, claimed: 2000 });
+    const counts = await issued(stockId);
+    assert.equal(counts.rows, 21);
+    assert.equal(counts.distributed, 21);
+  });
+
+  test('a send refused on its day budget gives back its stock slice take, and a refused one its day take', async () => {
+    const stockId = await runningStock(t.client, t.platform.credentials.mchid, 30, { max_amount_by_day: 500 });
+    const a = oneConnection();
+    for (let i = 1; i <= 5; i++) assert.equal(await send(a, stockId), undefined);
+    assert.equal(await send(a, stockId), 'day_budget');
+    assert.deepEqual(await issued(stockId), { rows: 5, distributed: 5, amount: 500, claimed: 16 });
+    assert.deepEqual(await day(stockId), { issued: 500, claimed: 500 });
+    // A request number used before: nothing of the day is taken either.
+    const other = await runningStock(t.client, t.platform.credentials.mchid, 30, { max_amount_by_day: 3000 });
+    assert.equal(await send(a, other), undefined);
+    await assert.rejects(
+      sendInOneCall(a, made.next(other, { outRequestNo: `slice-${made.last}` })),
+      (err: { code?: string }) => err.code === '23505',
+    );
+    assert.deepEqual(await day(other), { issued: 100, claimed: 1600 });
+  });
+
+  test('the day slices of idle connections go back to their day, also while sends race over them', async () => {
+    const db = t.platform.context.db;
+    const quiet = await runningStock(t.client, t.platform.credentials.mchid, 100, { max_amount_by_day: 4000 });
+    const a = oneConnection();
+    assert.equal(await send(a, quiet), undefined);
+    assert.deepEqual(await day(quiet), { issued: 100, claimed: 1600 });
+    assert.ok((await returnIdleSlices(db, 0)) >= 2, 'its stock slice and its day slice');
+    assert.deepEqual(await day(quiet), { issued: 100, claimed: 100 });
+    assert.equal(await send(a, quiet), undefined);
+    assert.deepEqual(await day(quiet), { issued: 200, claimed: 1700 });
+
+    // 300 sends over 4 pools for a day of 150 coupons (the stock has 250), slices returned all along.
+    const stockId = await runningStock(t.client, t.platform.credentials.mchid, 250, { max_amount_by_day: 15_000 });
+    const pools = Array.from({ length: 4 }, () => {
+      const k = new Kysely<Database>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 3 }) }),
+      });
+      connections.push(k);
+      return k;
+    });
+    let sending = true;
+    let returned = 0;
+    const returning = (async () => {
+      while (sending) returned += await returnIdleSlices(db, 0);
+    })();
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => send(pools[i % 4] as Kysely<Database>, stockId)),
+    );
+    sending = false;
+    await returning;
+    assert.equal(outcomes.filter((o) => o === undefined).length, 150);
+    assert.deepEqual(new Set(outcomes.filter((o) => o !== undefined)), new Set(['day_budget']));
+    assert.ok(returned > 0, 'some slices went back while the sends ran');
+    await returnIdleSlices(db, 0);
+    assert.deepEqual(await day(stockId), { issued: 15_000, claimed: 15_000 });
+    assert.deepEqual(await issued(stockId), { rows: 150, distributed: 150, amount: 15_000, claimed: 150 });
   });
 });

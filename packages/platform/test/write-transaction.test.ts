@@ -6,7 +6,7 @@ import { isTransientConflict, writeTransaction } from '../src/db/transaction.js'
 import { ApiError } from '../src/errors/api-error.js';
 import { stockBody } from './helpers/fixtures.js';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
-import { stockAsRead } from './helpers/stock-as-read.js';
+import { issuedByDay, stockAsRead } from './helpers/stock-as-read.js';
 import { testEngine } from './helpers/test-database.js';
 
 // Write transactions that lose a conflict (serialization failure, deadlock, PostgreSQL's multixact
@@ -241,11 +241,7 @@ describe('a send whose transaction hits the multixact race on PostgreSQL', { ski
     const stock = await stockAsRead(db, stockId);
     assert.equal(Number(stock.distributed_coupons), 1);
     assert.equal(Number(stock.distributed_amount), 100);
-    const daily = await db.selectFrom('favor_daily_amounts').select('amount').where('stock_id', '=', stockId).execute();
-    assert.deepEqual(
-      daily.map((d) => Number(d.amount)),
-      [100],
-    );
+    assert.deepEqual(await issuedByDay(db, stockId), [100]);
     const counts = await db
       .selectFrom('favor_user_counts')
       .select('received')

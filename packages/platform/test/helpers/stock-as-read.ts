@@ -1,5 +1,5 @@
 import type { Db } from '../../src/db/database.js';
-import { findStock, type StockRow } from '../../src/features/favor/favor.repository.js';
+import { dailyAmounts, findStock, type StockRow } from '../../src/features/favor/favor.repository.js';
 
 /**
  * A 代金券 stock as the platform reads it: its issued counts are its row's counters less what its budget
@@ -29,4 +29,20 @@ export async function issuedCounts(db: Db, stockId: string) {
     amount: Number(stock.distributed_amount),
     claimed: stock.claimed_coupons,
   };
+}
+
+/**
+ * What a 代金券 stock issued on each Beijing day it has a row for, as the platform reads it (the day's row less
+ * what its day slices still hold), in day order.
+ */
+export async function issuedByDay(db: Db, stockId: string): Promise<number[]> {
+  const days = await db
+    .selectFrom('favor_daily_amounts')
+    .select('day')
+    .where('stock_id', '=', stockId)
+    .orderBy('day')
+    .execute();
+  const out: number[] = [];
+  for (const { day } of days) out.push((await dailyAmounts(db, day)).get(stockId) ?? 0);
+  return out;
 }

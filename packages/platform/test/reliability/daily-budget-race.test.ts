@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { busifavorStockBody } from '../busifavor-helpers.js';
 import type { SignedClient } from '../helpers/signed-fetch.js';
-import { stockAsRead } from '../helpers/stock-as-read.js';
+import { issuedByDay, stockAsRead } from '../helpers/stock-as-read.js';
 import { testEngine } from '../helpers/test-database.js';
 import { type Cluster, startCluster } from './helpers/cluster.js';
 import { runPool, Tally, withRetry } from './helpers/pool.js';
@@ -58,14 +58,10 @@ describe(`sends racing for a daily budget on ${testEngine()}`, () => {
     const db = cluster.db();
     const coupons = await db.selectFrom('favor_coupons').select('coupon_id').where('stock_id', '=', stockId).execute();
     const stock = await stockAsRead(db, stockId);
-    const daily = await db.selectFrom('favor_daily_amounts').select('amount').where('stock_id', '=', stockId).execute();
     assert.equal(coupons.length, DAILY);
     assert.equal(Number(stock.distributed_coupons), DAILY);
     assert.equal(Number(stock.distributed_amount), DAILY * 100);
-    assert.deepEqual(
-      daily.map((d) => Number(d.amount)),
-      [DAILY * 100],
-    );
+    assert.deepEqual(await issuedByDay(db, stockId), [DAILY * 100]);
   });
 
   test(`${REQUESTS} 商家券 sends from ${CLIENTS} clients issue exactly max_coupons_by_day (${DAILY}), no 5xx`, async () => {

@@ -28,6 +28,37 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('favor_budget_slices_pk', ['stock_id', 'holder'])
     .execute();
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await createSendFunction(db, DAY_BUDGET_IN_ONE_ROW);
+}
+
+/** The day-budget step of the send function: its own variables, and its statements, run last. */
+export interface DayBudgetStep {
+  declare: string;
+  body: string;
+}
+
+/** This migration's day budget: one row per stock and day, counted up by every send. */
+export const DAY_BUDGET_IN_ONE_ROW: DayBudgetStep = {
+  declare: '',
+  body: `      if s.max_amount_by_day is not null then
+        if s.coupon_amount > s.max_amount_by_day then
+          raise exception 'day budget' using errcode = 'WX004';
+        end if;
+        insert into favor_daily_amounts as d (stock_id, day, amount) values (p_stock_id, p_day, s.coupon_amount)
+          on conflict (stock_id, day) do update set amount = d.amount + s.coupon_amount
+          where d.amount + s.coupon_amount <= s.max_amount_by_day;
+        if not found then
+          raise exception 'day budget' using errcode = 'WX004';
+        end if;
+      end if;
+`,
+};
+
+/**
+ * Creates (or replaces) the send function of this migration with `dayBudget` as its last step: a later
+ * migration that changes only how the day budget is taken passes its own step.
+ */
+export async function createSendFunction(db: Kysely<unknown>, dayBudget: DayBudgetStep): Promise<void> {
   await sql`
     create or replace function wxcoupon_favor_send(
       p_sender text, p_appid text, p_openid text, p_stock_id text, p_creator text, p_auto_register boolean,
@@ -46,7 +77,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       r record;
       v_n bigint;
       v_holder integer := pg_backend_pid();
-      v_other integer;
+      v_other integer;${sql.raw(dayBudget.declare)}
     begin
       select person_id, abnormal into u from users where appid = p_appid and openid = p_openid;
       if not found then
@@ -147,18 +178,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
             where stock_id = p_stock_id and holder = v_other;
         end if;
       end if;
-      if s.max_amount_by_day is not null then
-        if s.coupon_amount > s.max_amount_by_day then
-          raise exception 'day budget' using errcode = 'WX004';
-        end if;
-        insert into favor_daily_amounts as d (stock_id, day, amount) values (p_stock_id, p_day, s.coupon_amount)
-          on conflict (stock_id, day) do update set amount = d.amount + s.coupon_amount
-          where d.amount + s.coupon_amount <= s.max_amount_by_day;
-        if not found then
-          raise exception 'day budget' using errcode = 'WX004';
-        end if;
-      end if;
-    end
+${sql.raw(dayBudget.body)}    end
     $fn$`.execute(db);
 }
 

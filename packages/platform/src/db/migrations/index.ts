@@ -13,6 +13,7 @@ import * as m0012 from './0012_journal.js';
 import * as m0013 from './0013_v2_decimal_err_code.js';
 import * as m0015 from './0015_favor_send_lock_last.js';
 import * as m0016 from './0016_favor_budget_slices.js';
+import * as m0017 from './0017_favor_day_slices.js';
 
 // The static, ordered list of migrations. A new feature adds `NNNN_<feature>.ts` here and one line
 // below; names sort in the order they run. Never edit a migration that has shipped: add another.
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0013_v2_decimal_err_code': m0013,
   '0015_favor_send_lock_last': m0015,
   '0016_favor_budget_slices': m0016,
+  '0017_favor_day_slices': m0017,
 };

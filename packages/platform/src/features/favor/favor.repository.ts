@@ -1,4 +1,4 @@
-import { type Generated, type Kysely, type Selectable, sql } from 'kysely';
+import { type Generated, type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import { type PreparedQuery, prepared } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 import type { GroupCommitDriver, SyncStatements } from '../../db/sqlite-group-commit.js';
@@ -69,6 +69,7 @@ declare module '../../db/schema.js' {
     favor_coupons: FavorCouponTable;
     favor_callbacks: { mchid: string; notify_url: string; enabled: number; update_ms: number };
     favor_budget_slices: { stock_id: string; holder: number; coupons_left: number; amount_left: number };
+    favor_daily_slices: { stock_id: string; day: string; holder: number; amount_left: number };
   }
 }
 
@@ -515,12 +516,19 @@ export function couponsOfUser(db: Q, openid: string, appid: string, limit: numbe
     .execute();
 }
 
-/** Amount (分) issued on a Beijing day per stock; counted only for stocks with a day budget. */
+/**
+ * Amount (分) issued on a Beijing day per stock; counted only for stocks with a day budget. Issued is what the
+ * day's row claimed less what its day slices still hold (PostgreSQL claims day budgets in slices, migration 0017).
+ */
 export async function dailyAmounts(db: Q, day: string): Promise<Map<string, number>> {
   const rows = await db
-    .selectFrom('favor_daily_amounts')
-    .select(['stock_id', 'amount'])
-    .where('day', '=', day)
+    .selectFrom('favor_daily_amounts as d')
+    .select([
+      'd.stock_id',
+      sql<number>`d.amount - cast(coalesce((select sum(b.amount_left) from favor_daily_slices b
+        where b.stock_id = d.stock_id and b.day = d.day), 0) as bigint)`.as('amount'),
+    ])
+    .where('d.day', '=', day)
     .execute();
   return new Map(rows.map((r) => [r.stock_id, Number(r.amount)]));
 }
@@ -586,6 +594,7 @@ export async function forgetIssued(db: Q): Promise<void> {
   await db.deleteFrom('favor_user_counts').execute();
   await db.deleteFrom('favor_daily_amounts').execute();
   await db.deleteFrom('favor_budget_slices').execute();
+  await db.deleteFrom('favor_daily_slices').execute();
   await db.updateTable('favor_stocks').set({ distributed_coupons: 0, distributed_amount: 0 }).execute();
 }
 
@@ -600,6 +609,11 @@ export async function returnIdleSlices(db: Kysely<Database>, idleMs: number): Pr
   // A backend of another role shows no state: it is taken as busy and its slices are left alone.
   const returnable = sql<boolean>`not exists (select 1 from pg_stat_activity a where a.pid = b.holder
     and (a.state is distinct from 'idle' or a.state_change > now() - make_interval(secs => ${idleMs / 1000})))`;
+  const stocks = await returnIdleStockSlices(db, returnable);
+  return stocks + (await returnIdleDaySlices(db, returnable));
+}
+
+function returnIdleStockSlices(db: Kysely<Database>, returnable: RawBuilder<boolean>): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const stocks = await trx
       .selectFrom('favor_budget_slices as b')
@@ -622,6 +636,30 @@ export async function returnIdleSlices(db: Kysely<Database>, idleMs: number): Pr
         update favor_stocks f set distributed_coupons = f.distributed_coupons - p.coupons,
             distributed_amount = f.distributed_amount - p.amount
           from per_stock p where f.stock_id = p.stock_id returning p.slices)
+      select cast(coalesce(sum(slices), 0) as int) as slices from updated`.execute(trx);
+    return returned.rows[0]?.slices ?? 0;
+  });
+}
+
+/**
+ * The same for day budgets (migration 0017): each day row that an idle slice counts into is locked first, as
+ * a send that claims a day slice locks it, then the slice is deleted and what it held subtracted from the day.
+ */
+function returnIdleDaySlices(db: Kysely<Database>, returnable: RawBuilder<boolean>): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const days = await sql<{ k: string }>`select d.stock_id || ' ' || d.day as k from favor_daily_amounts d
+      where exists (select 1 from favor_daily_slices b where b.stock_id = d.stock_id and b.day = d.day and ${returnable})
+      order by d.stock_id, d.day for no key update`.execute(trx);
+    if (days.rows.length === 0) return 0;
+    const keys = days.rows.map((r) => r.k);
+    const returned = await sql<{ slices: number }>`with gone as (
+        delete from favor_daily_slices b where b.stock_id || ' ' || b.day = any(${keys}) and ${returnable}
+        returning b.stock_id, b.day, b.amount_left),
+      per_day as (
+        select stock_id, day, count(*) as slices, sum(amount_left) as amount from gone group by stock_id, day),
+      updated as (
+        update favor_daily_amounts d set amount = d.amount - p.amount
+          from per_day p where d.stock_id = p.stock_id and d.day = p.day returning p.slices)
       select cast(coalesce(sum(slices), 0) as int) as slices from updated`.execute(trx);
     return returned.rows[0]?.slices ?? 0;
   });

@@ -4,8 +4,8 @@ import type { StopFunction } from '../feature.js';
 import { returnIdleSlices } from './favor.repository.js';
 
 /**
- * PostgreSQL claims 代金券 budget in slices per database connection (migration 0016). A slice of a
- * connection that closed, or has sat idle this long, goes back to its stock; the same interval is how often
+ * PostgreSQL claims 代金券 budget in slices per database connection (migration 0016; day budgets, 0017). A slice of a
+ * connection that closed, or has sat idle this long, goes back to its stock (or day); the same interval is how often
  * every instance looks for such slices (the pool closes its connections after 10 s idle, too).
  */
 export const SLICE_IDLE_MS = 10_000;
