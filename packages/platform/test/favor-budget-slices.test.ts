@@ -146,8 +146,11 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
     assert.deepEqual(await issued(stockId), { rows: 40, distributed: 40, amount: 4000, claimed: 40 });
   });
 
-  test('returning slices while sends race over them issues the budget exactly', async () => {
-    const stockId = await runningStock(t.client, t.platform.credentials.mchid, 250);
+  /**
+   * 300 sends of a stock over 4 pools of 3 connections each, with idle slices returned all along, as fast as
+   * returnIdleSlices can run; what each send got, and how many slices went back meanwhile.
+   */
+  async function raceReturningSlices(stockId: string) {
     const db = t.platform.context.db;
     const pools = Array.from({ length: 4 }, () => {
       const k = new Kysely<Database>({
@@ -166,12 +169,20 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
     );
     sending = false;
     await returning;
+    return { outcomes, returned };
+  }
+
+  test('returning slices while sends race over them issues the budget exactly', async () => {
+    const stockId = await runningStock(t.client, t.platform.credentials.mchid, 250);
+    const db = t.platform.context.db;
+    const { outcomes, returned } = await raceReturningSlices(stockId);
     assert.equal(outcomes.filter((o) => o === undefined).length, 250);
     assert.deepEqual(new Set(outcomes.filter((o) => o !== undefined)), new Set(['stock_budget']));
     assert.ok(returned > 0, 'some slices went back while the sends ran');
     await returnIdleSlices(db, 0);
     assert.deepEqual(await issued(stockId), { rows: 250, distributed: 250, amount: 25_000, claimed: 250 });
   });
+
   /** A stock's day as read (issued) and its day row's own count (claimed into slices or issued). */
   async function day(stockId: string, on = '2026-12-02') {
     const db = t.platform.context.db;
@@ -240,23 +251,7 @@ describe('代金券 budget slices on PostgreSQL', { skip: testEngine() !== 'post
 
     // 300 sends over 4 pools for a day of 150 coupons (the stock has 250), slices returned all along.
     const stockId = await runningStock(t.client, t.platform.credentials.mchid, 250, { max_amount_by_day: 15_000 });
-    const pools = Array.from({ length: 4 }, () => {
-      const k = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 3 }) }),
-      });
-      connections.push(k);
-      return k;
-    });
-    let sending = true;
-    let returned = 0;
-    const returning = (async () => {
-      while (sending) returned += await returnIdleSlices(db, 0);
-    })();
-    const outcomes = await Promise.all(
-      Array.from({ length: 300 }, (_, i) => send(pools[i % 4] as Kysely<Database>, stockId)),
-    );
-    sending = false;
-    await returning;
+    const { outcomes, returned } = await raceReturningSlices(stockId);
     assert.equal(outcomes.filter((o) => o === undefined).length, 150);
     assert.deepEqual(new Set(outcomes.filter((o) => o !== undefined)), new Set(['day_budget']));
     assert.ok(returned > 0, 'some slices went back while the sends ran');
